@@ -48,7 +48,7 @@ export function createProgress(options: ProgressOptions): Progress {
   const started = now();
   let done = 0;
   let bytes = 0;
-  let lastDraw = -Infinity;
+  let lastDraw = tty ? -Infinity : started;
 
   const line = (): string => {
     const elapsedSeconds = (now() - started) / 1000;
@@ -76,7 +76,7 @@ export function createProgress(options: ProgressOptions): Progress {
         write(bar());
         lastDraw = t;
       } else if (!tty && t - lastDraw >= interval) {
-        if (lastDraw !== -Infinity) write(line() + "\n");
+        write(line() + "\n");
         lastDraw = t;
       }
     },
