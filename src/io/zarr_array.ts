@@ -4,7 +4,7 @@
  * clemreg's own encoder.
  * @module
  */
-import * as zarr from "zarrita";
+import type * as zarr from "zarrita";
 import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount } from "./box.ts";
 import { chunkKey, type ChunkLayout, encodeChunk } from "./chunk_codec.ts";
 import { allocate, dataTypeOf } from "./dtype.ts";
