@@ -3,6 +3,7 @@
  * chunk needs (with halo and downsampling), and copying one box out of a larger one.
  * @module
  */
+import { copyRegion } from "../io/box.ts";
 import type { Box, TypedArray } from "../io/types.ts";
 
 /** Shape of a box in voxels. */
@@ -81,70 +82,12 @@ export function inputBoxFor(
  * @throws {RangeError} when `inner` is not inside `outer`
  */
 export function cropBox<T extends TypedArray>(data: T, outer: Box, inner: Box, out?: T): T {
+  for (let axis = 0; axis < outer.start.length; axis++) {
+    if (inner.start[axis]! < outer.start[axis]! || inner.stop[axis]! > outer.stop[axis]!) {
+      throw new RangeError(`Cannot crop: the inner box leaves the outer box on axis ${axis}`);
+    }
+  }
   const result = out ?? (new (data.constructor as new (n: number) => T)(boxVoxels(inner)));
   copyRegion(data, outer, result, inner, inner);
   return result;
-}
-
-/**
- * Copy the voxels of `region` from `source` (holding `sourceBox`) into `target` (holding
- * `targetBox`); `region` must lie inside both boxes. Rows are copied with `set`.
- * @param source C-ordered voxels of `sourceBox`
- * @param sourceBox the box `source` covers
- * @param target C-ordered voxels of `targetBox`
- * @param targetBox the box `target` covers
- * @param region the box to copy
- * @throws {RangeError} when `region` leaves either box
- */
-export function copyRegion(
-  source: TypedArray,
-  sourceBox: Box,
-  target: TypedArray,
-  targetBox: Box,
-  region: Box,
-): void {
-  const rank = region.start.length;
-  for (let axis = 0; axis < rank; axis++) {
-    const lo = region.start[axis]!;
-    const hi = region.stop[axis]!;
-    if (lo < sourceBox.start[axis]! || hi > sourceBox.stop[axis]!) {
-      throw new RangeError(`Cannot copy: region leaves the source box on axis ${axis}`);
-    }
-    if (lo < targetBox.start[axis]! || hi > targetBox.stop[axis]!) {
-      throw new RangeError(`Cannot copy: region leaves the target box on axis ${axis}`);
-    }
-  }
-  const regionShape = boxShape(region);
-  const total = regionShape.reduce((a, b) => a * b, 1);
-  if (total === 0) return;
-  const sourceStrides = cStrides(boxShape(sourceBox));
-  const targetStrides = cStrides(boxShape(targetBox));
-  const rowLength = regionShape[rank - 1]!;
-  const rows = total / rowLength;
-  const rowIndex = new Array<number>(rank).fill(0);
-  for (let row = 0; row < rows; row++) {
-    let sourceOffset = 0;
-    let targetOffset = 0;
-    for (let axis = 0; axis < rank; axis++) {
-      const coord = region.start[axis]! + (axis === rank - 1 ? 0 : rowIndex[axis]!);
-      sourceOffset += (coord - sourceBox.start[axis]!) * sourceStrides[axis]!;
-      targetOffset += (coord - targetBox.start[axis]!) * targetStrides[axis]!;
-    }
-    target.set(source.subarray(sourceOffset, sourceOffset + rowLength), targetOffset);
-    for (let axis = rank - 2; axis >= 0; axis--) {
-      rowIndex[axis] = rowIndex[axis]! + 1;
-      if (rowIndex[axis]! < regionShape[axis]!) break;
-      rowIndex[axis] = 0;
-    }
-  }
-}
-
-function cStrides(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis]!;
-  }
-  return strides;
 }

@@ -6,7 +6,7 @@
  */
 export { chunkBox, chunkCoords, chunkGrid, chunkLinearIndex, iterateChunks } from "./grid.ts";
 export type { ChunkGrid } from "./grid.ts";
-export { boxShape, boxVoxels, copyRegion, cropBox, haloBox, inputBoxFor } from "./box.ts";
+export { boxShape, boxVoxels, cropBox, haloBox, inputBoxFor } from "./box.ts";
 export type { BoxMapping } from "./box.ts";
 export { bytesPerElement, typedArrayOf } from "./dtype.ts";
 export type {

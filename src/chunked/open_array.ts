@@ -3,6 +3,7 @@
  * Opened arrays are cached per location so a worker opens each array once.
  * @module
  */
+import { openImage, openLevel } from "../io/image.ts";
 import type { ChunkedArray } from "../io/types.ts";
 import { openSharedArray } from "./shared_array.ts";
 import type { ArrayLocation } from "./types.ts";
@@ -51,10 +52,7 @@ async function openUncached(location: ArrayLocation): Promise<ChunkedArray> {
       return await open(location.args) as ChunkedArray;
     }
     if (location.kind === "zarr") {
-      // Resolved at run time so this module does not depend on the I/O layer's load order.
-      const image = await import(new URL("../io/image.ts", import.meta.url).href);
-      const opened = await image.openImage(location.location);
-      return await image.openLevel(opened, location.level) as ChunkedArray;
+      return await openLevel(await openImage(location.location), location.level);
     }
     throw new TypeError(`Unknown array location kind "${(location as { kind: string }).kind}"`);
   } catch (error) {

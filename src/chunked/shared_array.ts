@@ -4,7 +4,8 @@
  * @module
  */
 import type { Box, ChunkedArray, DataType, TypedArray } from "../io/types.ts";
-import { boxVoxels, copyRegion } from "./box.ts";
+import { copyRegion } from "../io/box.ts";
+import { boxVoxels } from "./box.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
 import { chunkBox, chunkGrid } from "./grid.ts";
 import type { SharedArrayLocation } from "./types.ts";

@@ -6,7 +6,8 @@ import {
   chunkLinearIndex,
   iterateChunks,
 } from "../../src/chunked/grid.ts";
-import { boxVoxels, copyRegion, cropBox, haloBox, inputBoxFor } from "../../src/chunked/box.ts";
+import { boxVoxels, cropBox, haloBox, inputBoxFor } from "../../src/chunked/box.ts";
+import { copyRegion } from "../../src/io/box.ts";
 
 Deno.test("chunkGrid() counts chunks and clips edge chunks", () => {
   const grid = chunkGrid([10, 7, 5], [4, 3, 5]);
@@ -44,7 +45,7 @@ Deno.test("inputBoxFor() scales output boxes and adds the halo", () => {
   assertEquals(box, { start: [1, 0], stop: [7, 9] });
 });
 
-Deno.test("cropBox() and copyRegion() move the right voxels", () => {
+Deno.test("cropBox() cuts the right voxels and rejects boxes outside", () => {
   const outer = { start: [1, 1], stop: [4, 5] }; // 3 × 4
   const data = Float32Array.from({ length: 12 }, (_, i) => i);
   assertEquals([...cropBox(data, outer, { start: [2, 2], stop: [4, 4] })], [5, 6, 9, 10]);

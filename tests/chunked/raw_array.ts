@@ -6,7 +6,8 @@
  */
 import { join } from "node:path";
 import type { Box, ChunkedArray, DataType, TypedArray } from "../../src/io/types.ts";
-import { boxVoxels, copyRegion } from "../../src/chunked/box.ts";
+import { copyRegion } from "../../src/io/box.ts";
+import { boxVoxels } from "../../src/chunked/box.ts";
 import { typedArrayOf } from "../../src/chunked/dtype.ts";
 import { chunkBox, chunkGrid } from "../../src/chunked/grid.ts";
 import type { ArrayLocation } from "../../src/chunked/types.ts";

@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { assert_, assertEquals, assertRejects } from "./assert.ts";
 import { countLines, randomVolume, testKernel } from "./helpers.ts";
 import { createRawArray, openRawArray } from "./raw_array.ts";
+import { killJobShape } from "./kill_job.ts";
+import { openImage, openLevel } from "../../src/io/image.ts";
 import { ChunkTaskError } from "../../src/chunked/errors.ts";
 import { map } from "../../src/chunked/ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
@@ -25,48 +27,51 @@ async function journalPath(outputDir: string): Promise<string> {
   throw new Error("no journal");
 }
 
+async function readZarr(path: string): Promise<Float32Array> {
+  const array = await openLevel(await openImage(path), 0);
+  return await array.readRegion({ start: [0, 0, 0], stop: killJobShape }) as Float32Array;
+}
+
+async function readJournal(outputDir: string) {
+  const path = await journalPath(outputDir);
+  const id = path.split("/").pop()!.replace(".jsonl", "");
+  const journal = await openJournal(join(outputDir, ".clemreg-journal"), id);
+  await journal.close();
+  return { path, done: journal.done };
+}
+
 Deno.test("runOp() resumes after SIGKILL without recomputing journalled chunks", async () => {
   const work = await Deno.makeTempDir({ prefix: "clemreg-kill-" });
   try {
     // An uninterrupted reference run (also creates the shared input).
-    const reference = await runChild([work, "reference"]).output();
+    const reference = await runChild([work, "reference.zarr"]).output();
     assertEquals(reference.code, 0, new TextDecoder().decode(reference.stderr));
     assertEquals(JSON.parse(new TextDecoder().decode(reference.stdout)).executed, 64);
 
-    const child = runChild([work, "killed"]);
-    const journalDir = join(work, "killed", ".clemreg-journal");
+    const killedPath = join(work, "killed.zarr");
+    const child = runChild([work, "killed.zarr"]);
     let before = 0;
     for (let i = 0; i < 400 && before < 6; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
-      try {
-        before = await countLines(await journalPath(join(work, "killed")));
-      } catch { /* not yet created */ }
+      before = await journalPath(killedPath).then(countLines, () => 0);
     }
     child.kill("SIGKILL");
     const status = await child.status;
     await child.stdout.cancel();
     await child.stderr.cancel();
     assertEquals(status.signal, "SIGKILL");
-    const journalFile = await journalPath(join(work, "killed"));
-    const journal = await openJournal(
-      journalDir,
-      journalFile.split("/").pop()!.replace(".jsonl", ""),
-    );
-    const journalled = journal.done.size;
-    await journal.close();
+    const journalled = (await readJournal(killedPath)).done.size;
     assert_(journalled >= 6 && journalled < 64, `journalled ${journalled} of 64 before the kill`);
 
-    const rerun = await runChild([work, "killed"]).output();
+    const rerun = await runChild([work, "killed.zarr"]).output();
     assertEquals(rerun.code, 0, new TextDecoder().decode(rerun.stderr));
     const stats = JSON.parse(new TextDecoder().decode(rerun.stdout));
     assertEquals(stats.skipped, journalled);
     assertEquals(stats.executed, 64 - journalled);
 
-    for await (const entry of Deno.readDir(join(work, "reference", "c"))) {
-      const expected = await Deno.readFile(join(work, "reference", "c", entry.name));
-      const actual = await Deno.readFile(join(work, "killed", "c", entry.name));
-      assertEquals(actual, expected, `chunk ${entry.name}`);
-    }
+    const expected = await readZarr(join(work, "reference.zarr"));
+    assertEquals(await readZarr(killedPath), expected);
+    assertEquals([...expected.subarray(0, 3)], [1, 15, 29]);
   } finally {
     await Deno.remove(work, { recursive: true });
   }
@@ -75,25 +80,21 @@ Deno.test("runOp() resumes after SIGKILL without recomputing journalled chunks",
 Deno.test("runOp() ends with a ChunkTaskError naming the chunk, and a non-zero exit", async () => {
   const work = await Deno.makeTempDir({ prefix: "clemreg-fail-" });
   try {
-    const failed = await runChild([work, "out", "fail"]).output();
+    const failed = await runChild([work, "out.zarr", "fail"]).output();
     const stderr = new TextDecoder().decode(failed.stderr);
     assert_(failed.code !== 0, "the job must exit non-zero");
     assert_(stderr.includes(`Chunk [0, 1, 1] of "slow copy" failed after 2 attempts`), stderr);
     assert_(stderr.includes("bad voxel in this chunk"), stderr);
     // The journal is intact: it parses, lacks the bad chunk, and every chunk it lists was written.
-    const path = await journalPath(join(work, "out"));
-    const journal = await openJournal(
-      join(work, "out", ".clemreg-journal"),
-      path.split("/").pop()!.replace(".jsonl", ""),
-    );
-    assert_(!journal.done.has(5));
-    assertEquals(await countLines(path), journal.done.size);
-    await journal.close();
-    const files = new Set<string>();
-    for await (const entry of Deno.readDir(join(work, "out", "c"))) files.add(entry.name);
-    for (const linear of journal.done.keys()) {
-      const name = [Math.floor(linear / 16), Math.floor(linear / 4) % 4, linear % 4].join(".");
-      assert_(files.has(name), `journalled chunk ${name} has no file`);
+    const { path, done } = await readJournal(join(work, "out.zarr"));
+    assert_(!done.has(5));
+    assert_(done.size > 0);
+    assertEquals(await countLines(path), done.size);
+    const output = await openLevel(await openImage(join(work, "out.zarr")), 0);
+    const input = await openLevel(await openImage(join(work, "input.zarr")), 0);
+    for (const linear of done.keys()) {
+      const index = [Math.floor(linear / 16), Math.floor(linear / 4) % 4, linear % 4];
+      assertEquals(await output.readChunk(index), await input.readChunk(index), `chunk ${index}`);
     }
   } finally {
     await Deno.remove(work, { recursive: true });
