@@ -12,8 +12,8 @@ export { gaussianKernel1d } from "./gaussian_kernel.ts";
 export { gaussianFilter, gaussianFilterRegion, type GaussianOptions } from "./gaussian.ts";
 export {
   differenceOfGaussians,
-  differenceOfGaussiansRegion,
   type DifferenceOfGaussiansOptions,
+  differenceOfGaussiansRegion,
 } from "./difference_of_gaussians.ts";
 export { laplaceOfGaussian, laplaceOfGaussianRegion } from "./laplace.ts";
 export { threshold } from "./threshold.ts";
@@ -23,4 +23,4 @@ export { chunkEquivalences, forwardNeighbourOffsets } from "./chunk_equivalences
 export { relabel } from "./relabel.ts";
 export { labelSizes } from "./label_sizes.ts";
 export { filterBySize, type SizeFilterOptions, sizePercentileRange } from "./size_filter.ts";
-export { type DownsampleOptions, downsampleMean, downsampleMode } from "./downsample.ts";
+export { downsampleMean, downsampleMode, type DownsampleOptions } from "./downsample.ts";
