@@ -45,3 +45,10 @@ export { runGraph } from "./graph.ts";
 export type { GraphStep } from "./graph.ts";
 export { abortOnInterrupt } from "./interrupt.ts";
 export type { InterruptHandle } from "./interrupt.ts";
+export {
+  differenceOfGaussiansKernel,
+  filterOp,
+  gaussianKernel,
+  laplaceOfGaussianKernel,
+} from "./filter_ops.ts";
+export type { FilterParams } from "./filter_ops.ts";
