@@ -4,7 +4,24 @@
  * bucket names. Stops on SIGTERM; the tests may also SIGKILL it to simulate a crash.
  * @module
  */
+import crypto from "node:crypto";
+import { Buffer } from "node:buffer";
 import S3rver from "s3rver";
+
+// s3rver seals ListObjectsV2 continuation tokens with DES, which Deno's node:crypto
+// lacks. Tokens only need to be opaque and round-trip, so "des" becomes the identity
+// here (test server only); every other algorithm is untouched.
+const identityCipher = () => ({
+  update: (data: string | Uint8Array, encoding?: BufferEncoding) =>
+    typeof data === "string" ? Buffer.from(data, encoding ?? "utf8") : Buffer.from(data),
+  final: () => Buffer.alloc(0),
+});
+const patchable = crypto as unknown as Record<string, unknown>;
+for (const name of ["createCipheriv", "createDecipheriv"]) {
+  const original = patchable[name] as (...args: unknown[]) => unknown;
+  patchable[name] = (algorithm: string, ...rest: unknown[]) =>
+    algorithm === "des" ? identityCipher() : original(algorithm, ...rest);
+}
 
 const [portText, directory, ...buckets] = Deno.args;
 if (portText === undefined || directory === undefined) {
