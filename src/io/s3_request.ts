@@ -213,7 +213,9 @@ export class S3Requester {
     }
     const reason = error instanceof DOMException && error.name === "TimeoutError"
       ? `no answer within ${this.#config.timeoutMs} ms`
-      : `connection failed (${error instanceof Error ? error.message : String(error)})`;
+      : `${error instanceof TypeError ? "connection failed" : "request failed"} (${
+        error instanceof Error ? error.message : String(error)
+      })`;
     return new S3RequestError(`${where}: ${reason}`, { cause: error });
   }
 }
