@@ -302,7 +302,9 @@ function describeMismatch(location: string, documents: GroupDocuments): OmeZarrE
 }
 
 async function pathExists(location: string): Promise<boolean | undefined> {
-  if (/^https?:\/\//i.test(location)) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^file:\/\//i.test(location)) {
+    return undefined;
+  }
   try {
     await Deno.stat(location.startsWith("file://") ? new URL(location) : location);
     return true;
