@@ -1,0 +1,120 @@
+/**
+ * Box arithmetic on chunk grids and the n-D copy between C-ordered buffers that
+ * region reads and chunk writes share.
+ * @module
+ */
+import type { Box, TypedArray } from "./types.ts";
+
+/** The number of voxels in a shape. */
+export function voxelCount(shape: readonly number[]): number {
+  let count = 1;
+  for (const extent of shape) count *= extent;
+  return count;
+}
+
+/** The shape (stop − start) of a box. */
+export function boxShape(box: Box): number[] {
+  return box.start.map((start, axis) => (box.stop[axis] ?? start) - start);
+}
+
+/** The box of chunk `chunkIndex`, clipped to `shape`. */
+export function chunkBox(
+  chunkIndex: readonly number[],
+  chunks: readonly number[],
+  shape: readonly number[],
+): Box {
+  const start = chunkIndex.map((index, axis) => index * (chunks[axis] ?? 1));
+  const stop = start.map((begin, axis) => Math.min(begin + (chunks[axis] ?? 1), shape[axis] ?? 0));
+  return { start, stop };
+}
+
+/** The number of chunks along each axis. */
+export function chunkGridShape(shape: readonly number[], chunks: readonly number[]): number[] {
+  return shape.map((extent, axis) => Math.ceil(extent / (chunks[axis] ?? 1)));
+}
+
+/** Every chunk index of a grid, in C order. */
+export function* chunkIndices(gridShape: readonly number[]): Generator<number[]> {
+  const total = voxelCount(gridShape);
+  const index = gridShape.map(() => 0);
+  for (let n = 0; n < total; n++) {
+    yield index.slice();
+    for (let axis = gridShape.length - 1; axis >= 0; axis--) {
+      index[axis] = (index[axis] ?? 0) + 1;
+      if ((index[axis] ?? 0) < (gridShape[axis] ?? 1)) break;
+      index[axis] = 0;
+    }
+  }
+}
+
+/** Chunk indices of every chunk that intersects `box`. */
+export function* chunksInBox(box: Box, chunks: readonly number[]): Generator<number[]> {
+  const first = box.start.map((start, axis) => Math.floor(start / (chunks[axis] ?? 1)));
+  const last = box.stop.map((stop, axis) => Math.ceil(stop / (chunks[axis] ?? 1)));
+  const span = last.map((end, axis) => end - (first[axis] ?? 0));
+  if (span.some((extent) => extent <= 0)) return;
+  for (const offset of chunkIndices(span)) {
+    yield offset.map((o, axis) => o + (first[axis] ?? 0));
+  }
+}
+
+/** The intersection of two boxes, or `undefined` when empty. */
+export function intersectBoxes(a: Box, b: Box): Box | undefined {
+  const start = a.start.map((s, axis) => Math.max(s, b.start[axis] ?? s));
+  const stop = a.stop.map((s, axis) => Math.min(s, b.stop[axis] ?? s));
+  return start.every((s, axis) => s < (stop[axis] ?? s)) ? { start, stop } : undefined;
+}
+
+/**
+ * Copy the voxels of `region` from one C-ordered buffer to another.
+ * Each buffer covers a box given by its origin and shape; `region` must lie in both.
+ */
+export function copyRegion(
+  source: TypedArray,
+  sourceBox: Box,
+  target: TypedArray,
+  targetBox: Box,
+  region: Box,
+): void {
+  const rank = region.start.length;
+  const sourceShape = boxShape(sourceBox);
+  const targetShape = boxShape(targetBox);
+  const regionShape = boxShape(region);
+  const rowLength = regionShape[rank - 1] ?? 1;
+  const sourceStrides = stridesOf(sourceShape);
+  const targetStrides = stridesOf(targetShape);
+  let sourceOffset = 0;
+  let targetOffset = 0;
+  for (let axis = 0; axis < rank; axis++) {
+    const start = region.start[axis] ?? 0;
+    sourceOffset += (start - (sourceBox.start[axis] ?? 0)) * (sourceStrides[axis] ?? 0);
+    targetOffset += (start - (targetBox.start[axis] ?? 0)) * (targetStrides[axis] ?? 0);
+  }
+  const rows = voxelCount(regionShape.slice(0, rank - 1));
+  const counter = new Array<number>(Math.max(0, rank - 1)).fill(0);
+  for (let row = 0; row < rows; row++) {
+    let s = sourceOffset;
+    let t = targetOffset;
+    for (let axis = 0; axis < rank - 1; axis++) {
+      const c = counter[axis] ?? 0;
+      s += c * (sourceStrides[axis] ?? 0);
+      t += c * (targetStrides[axis] ?? 0);
+    }
+    // deno-lint-ignore no-explicit-any
+    (target as any).set(source.subarray(s, s + rowLength), t);
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      counter[axis] = (counter[axis] ?? 0) + 1;
+      if ((counter[axis] ?? 0) < (regionShape[axis] ?? 1)) break;
+      counter[axis] = 0;
+    }
+  }
+}
+
+/** C-order strides (in elements) of a shape. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let axis = shape.length - 2; axis >= 0; axis--) {
+    strides[axis] = (strides[axis + 1] ?? 1) * (shape[axis + 1] ?? 1);
+  }
+  return strides;
+}

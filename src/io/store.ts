@@ -1,0 +1,61 @@
+/**
+ * The store interface every OME-Zarr location is read and written through, and
+ * `openStore`, which picks the implementation from a path or URL.
+ * @module
+ */
+import { FileStore } from "./file_store.ts";
+import { HttpStore } from "./http_store.ts";
+
+/** A byte range: `offset`+`length`, or the last `suffixLength` bytes. */
+export type RangeQuery = { offset: number; length: number } | { suffixLength: number };
+
+/**
+ * A key-value store of bytes, keyed by absolute paths such as `/0/zarr.json`.
+ * Plain objects satisfy it; zarrita reads through it directly.
+ */
+export interface Store {
+  /** Bytes at `key`, or `undefined` when absent. */
+  get(key: `/${string}`, options?: { signal?: AbortSignal }): Promise<Uint8Array | undefined>;
+  /** Part of the bytes at `key` (needed for sharded arrays). */
+  getRange?(
+    key: `/${string}`,
+    range: RangeQuery,
+    options?: { signal?: AbortSignal },
+  ): Promise<Uint8Array | undefined>;
+  /** Write `value` at `key` atomically: a reader sees the old bytes or the new, never a part. */
+  set?(key: `/${string}`, value: Uint8Array): Promise<void>;
+  /** Remove `key` (absent keys are fine). */
+  delete?(key: `/${string}`): Promise<void>;
+  /** Whether the store can be written. */
+  readonly writable: boolean;
+  /** A human-readable name of the store's root, for messages. */
+  readonly description: string;
+}
+
+/**
+ * Open the store behind a location.
+ * @param location a local path, `file://` URL or `http(s)://` URL
+ * @returns a file store (read-write) or an HTTP store (read-only)
+ * @example
+ * ```ts
+ * import { openStore } from "./store.ts";
+ * const store = openStore("/tmp/example.zarr");
+ * console.log(store.writable); // true
+ * ```
+ */
+export function openStore(location: string): Store {
+  if (/^https?:\/\//i.test(location)) return new HttpStore(location);
+  if (location.startsWith("file://")) return new FileStore(new URL(location).pathname);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
+    throw new TypeError(
+      `Cannot open "${location}": the scheme is not supported (expected a path or http(s)://)`,
+    );
+  }
+  return new FileStore(location);
+}
+
+/** Join a store key prefix and a relative path into an absolute key. */
+export function joinKey(prefix: string, ...parts: string[]): `/${string}` {
+  const joined = [prefix, ...parts].join("/").split("/").filter((p) => p.length > 0).join("/");
+  return `/${joined}`;
+}
