@@ -1,6 +1,6 @@
 /**
  * `deno task sample --out DIR [--seed S] [--size small|medium] [--transform rigid|affine|nonrigid]
- * [--angle-deg A] [--amplitude-nm N] [--from-labels PATH --voxel-size z,y,x] [--em-voxel-size z,y,x]
+ * [--angle-deg A] [--axis-tilt-deg T] [--amplitude-nm N] [--from-labels PATH --voxel-size z,y,x] [--em-voxel-size z,y,x]
  * [--fm-voxel-size z,y,x] [--psf-sigma-nm z,y,x] [--empty-margin-um M] [--lysosomes N]
  * [--version 0.4|0.5] [--codec zstd|gzip|raw]`: writes a synthetic CLEM sample with ground
  * truth. Voxel sizes and σ are in nanometers. Bad options print one sentence and exit 2.
@@ -12,7 +12,7 @@ import { formatSampleSummary } from "../src/sample/summary.ts";
 import { VolumeImportError } from "../src/io/import_error.ts";
 
 const USAGE = "usage: deno task sample --out DIR [--seed S] [--size small|medium] " +
-  "[--transform rigid|affine|nonrigid] [--angle-deg A] [--amplitude-nm N] " +
+  "[--transform rigid|affine|nonrigid] [--angle-deg A] [--axis-tilt-deg T] [--amplitude-nm N] " +
   "[--from-labels PATH --voxel-size z,y,x] [--em-voxel-size z,y,x] [--fm-voxel-size z,y,x] " +
   "[--psf-sigma-nm z,y,x] [--empty-margin-um M] [--lysosomes N] [--version 0.4|0.5] " +
   "[--codec zstd|gzip|raw]   (voxel sizes and σ in nanometers)";
@@ -60,6 +60,7 @@ async function main(args: string[]): Promise<void> {
     "size",
     "transform",
     "angle-deg",
+    "axis-tilt-deg",
     "amplitude-nm",
     "from-labels",
     "voxel-size",
@@ -101,6 +102,7 @@ async function main(args: string[]): Promise<void> {
   set("size", oneOf("size", text("size"), ["small", "medium"] as const));
   set("transform", oneOf("transform", text("transform"), ["rigid", "affine", "nonrigid"] as const));
   set("angleDeg", number("angle-deg", text("angle-deg")));
+  set("axisTiltDeg", number("axis-tilt-deg", text("axis-tilt-deg")));
   set("amplitudeUm", amplitudeNm === undefined ? undefined : amplitudeNm / 1000);
   set("fromLabels", fromLabels);
   set("labelVoxelSizeUm", labelVoxelSizeUm);

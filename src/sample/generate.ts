@@ -28,6 +28,8 @@ export interface SampleOptions {
   transform?: "rigid" | "affine" | "nonrigid";
   /** Rotation angle in degrees (default 20). */
   angleDeg?: number;
+  /** Tilt of the rotation axis from z in degrees (default 30; smaller keeps thin slabs thin in FM). */
+  axisTiltDeg?: number;
   /** Non-rigid field amplitude in µm (default 0.3). */
   amplitudeUm?: number;
   /** A label or mask volume whose non-zero components become the mitochondria. */
@@ -127,6 +129,7 @@ export async function generateSample(options: SampleOptions): Promise<SampleSumm
   const made = makeTruthTransform(emGrid, {
     method,
     angleDeg: options.angleDeg ?? 20,
+    ...(options.axisTiltDeg !== undefined ? { axisTiltDeg: options.axisTiltDeg } : {}),
     ...(options.amplitudeUm !== undefined ? { amplitudeUm: options.amplitudeUm } : {}),
     fmVoxelUm: options.fmVoxelSizeUm ?? [0.13, 0.035, 0.035],
     emptyMarginUm: options.emptyMarginUm ?? 0,
