@@ -13,6 +13,8 @@ export {
   type OmeImage,
   openImage,
   openLevel,
+  type SpatialGridUm,
+  spatialGridUm,
   spatialVoxelSizeUm,
 } from "./image.ts";
 export { ZarrArray } from "./zarr_array.ts";
