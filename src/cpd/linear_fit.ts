@@ -1,0 +1,109 @@
+/**
+ * Rigid and affine fits in normalised space, coarse to fine: when a cloud is large, EM first
+ * converges on random subsets, then the full clouds start from that answer and its σ², so the
+ * expensive full-size E-steps are few and mostly narrow (truncated).
+ * @module
+ */
+import { AffineModel } from "./affine.ts";
+import { type EmOptions, type EmOutcome, runEm } from "./em.ts";
+import { RigidModel } from "./rigid.ts";
+import { subsamplePlanar } from "./subsample.ts";
+import { seededRandom } from "./synthetic.ts";
+
+/** A linear map in normalised space: `T(ŷ) = B ŷ + t`. */
+export interface LinearParameters {
+  /** B, 3×3 row-major (s·R for rigid). */
+  linear: Float64Array;
+  /** t. */
+  translation: Float64Array;
+}
+
+/** Options of {@link fitLinear}. */
+export interface LinearFitOptions extends EmOptions {
+  /** `"rigid"` (with or without scale) or `"affine"`. */
+  method: "rigid" | "affine";
+  /** Rigid: estimate a uniform scale. */
+  withScale: boolean;
+  /** Clouds larger than this get a coarse stage on subsets of `coarseSize` points. */
+  coarseSize: number;
+  /** Seed of the coarse subsets. */
+  seed: number;
+}
+
+/** Result of {@link fitLinear}. */
+export interface LinearFit {
+  /** Fitted parameters. */
+  parameters: LinearParameters;
+  /** Rigid: the scale s (1 when fixed). */
+  scale: number;
+  /** EM outcome of the full-size stage. */
+  run: EmOutcome;
+}
+
+/**
+ * Fit a rigid or affine CPD model, with a coarse stage for large clouds.
+ * @param moving planar normalised moving points
+ * @param fixed planar normalised fixed points
+ * @param initial starting parameters (default identity)
+ * @param options method and EM options
+ * @returns parameters and the full-size EM outcome
+ */
+export function fitLinear(
+  moving: Float64Array,
+  fixed: Float64Array,
+  initial: LinearParameters | undefined,
+  options: LinearFitOptions,
+): LinearFit {
+  const count = Math.max(moving.length, fixed.length) / 3;
+  let start = initial, emOptions: EmOptions = options;
+  if (count > 2 * options.coarseSize && options.maxIterations > 0) {
+    const random = seededRandom(options.seed + 7);
+    const coarse = fitOnce(
+      subsamplePlanar(moving, options.coarseSize, random),
+      subsamplePlanar(fixed, options.coarseSize, random),
+      start,
+      { ...options, tolerance: Math.max(options.tolerance, 1e-6) },
+    );
+    start = coarse.parameters;
+    emOptions = { ...options, sigma2Initial: coarse.run.sigma2 };
+  }
+  return fitOnce(moving, fixed, start, { ...options, ...emOptions });
+}
+
+function fitOnce(
+  moving: Float64Array,
+  fixed: Float64Array,
+  initial: LinearParameters | undefined,
+  options: LinearFitOptions,
+): LinearFit {
+  if (options.method === "affine") {
+    const model = new AffineModel(moving, initial);
+    const run = runEm(fixed, model, options);
+    return { parameters: model.parameters, scale: 1, run };
+  }
+  const model = new RigidModel(
+    moving,
+    options.withScale,
+    initial && rigidStart(initial, options.withScale),
+  );
+  const run = runEm(fixed, model, options);
+  const p = model.parameters;
+  return {
+    parameters: { linear: p.rotation.map((v) => v * p.scale), translation: p.translation },
+    scale: p.scale,
+    run,
+  };
+}
+
+/** Split `B = s R` into rigid parameters (only T(Y) at the start depends on them). */
+function rigidStart(start: LinearParameters, withScale: boolean) {
+  const b = start.linear;
+  const det = b[0]! * (b[4]! * b[8]! - b[5]! * b[7]!) - b[1]! * (b[3]! * b[8]! - b[5]! * b[6]!) +
+    b[2]! * (b[3]! * b[7]! - b[4]! * b[6]!);
+  const s = Math.cbrt(Math.abs(det)) || 1;
+  return {
+    rotation: b.map((v) => v / s),
+    scale: withScale ? s : 1,
+    translation: start.translation,
+  };
+}

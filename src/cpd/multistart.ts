@@ -1,0 +1,135 @@
+/**
+ * Orientation-free initialisation: short rigid CPD runs on subsampled clouds from the 24
+ * rotations of the cube group and from the 24 alignments of the moving cloud's principal axes
+ * onto the fixed cloud's, keeping the start with the best log-likelihood.
+ * @module
+ */
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import { runEm } from "./em.ts";
+import { determinant3, multiply3 } from "./mat3.ts";
+import { RigidModel, type RigidParameters } from "./rigid.ts";
+import { subsamplePlanar } from "./subsample.ts";
+import { seededRandom } from "./synthetic.ts";
+
+/** Options of {@link multiStartRigid}. */
+export interface MultiStartOptions {
+  /** Outlier weight w. */
+  w: number;
+  /** Points kept per cloud for the search. */
+  sampleSize: number;
+  /** EM iterations per candidate. */
+  iterations: number;
+  /** PRNG seed of the subsampling. */
+  seed: number;
+  /** Cancels between candidates. */
+  signal?: AbortSignal;
+}
+
+/** The winning start. */
+export interface MultiStartResult {
+  /** Parameters in normalised space after the short run. */
+  parameters: RigidParameters;
+  /** σ² reached by the short run. */
+  sigma2: number;
+  /** Number of candidates tried. */
+  candidates: number;
+  /** Index of the winner (0-23 cube group, 24-47 principal axes). */
+  bestIndex: number;
+  /** Log-likelihood of each candidate after its short run. */
+  scores: number[];
+}
+
+/** The 24 proper rotations of the cube: signed permutation matrices with det +1. */
+export function cubeRotations(): Float64Array[] {
+  const out: Float64Array[] = [];
+  const perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+  for (const p of perms) {
+    for (let signs = 0; signs < 8; signs++) {
+      const r = new Float64Array(9);
+      for (let row = 0; row < 3; row++) r[3 * row + p[row]!] = (signs >> row) & 1 ? -1 : 1;
+      if (determinant3(r) > 0) out.push(r);
+    }
+  }
+  return out;
+}
+
+/**
+ * Search starting rotations on planar normalised clouds and return the best short run.
+ * @param moving planar normalised moving points
+ * @param fixed planar normalised fixed points
+ * @param withScale estimate a uniform scale in the short runs
+ * @param options search options
+ * @returns the winning start
+ */
+export function multiStartRigid(
+  moving: Float64Array,
+  fixed: Float64Array,
+  withScale: boolean,
+  options: MultiStartOptions,
+): MultiStartResult {
+  const random = seededRandom(options.seed);
+  const movingSample = subsamplePlanar(moving, options.sampleSize, random);
+  const fixedSample = subsamplePlanar(fixed, options.sampleSize, random);
+  const cube = cubeRotations();
+  const axesMoving = principalAxes(movingSample), axesFixed = principalAxes(fixedSample);
+  const starts = [
+    ...cube,
+    ...cube.map((g) => multiply3(multiply3(axesFixed, g), transpose3(axesMoving))),
+  ];
+  const scores: number[] = [];
+  let best: MultiStartResult | undefined;
+  starts.forEach((rotation, index) => {
+    options.signal?.throwIfAborted();
+    const model = new RigidModel(movingSample, withScale, {
+      rotation,
+      scale: 1,
+      translation: new Float64Array(3),
+    });
+    const run = runEm(fixedSample, model, {
+      w: options.w,
+      maxIterations: options.iterations,
+      tolerance: 1e-7,
+      sigma2Floor: 1e-10,
+      truncation: "never",
+      truncationTolerance: 1e-6,
+    });
+    const score = run.logLikelihood[run.logLikelihood.length - 1] ?? -Infinity;
+    scores.push(score);
+    if (!best || score > best.scores[best.bestIndex]!) {
+      best = {
+        parameters: model.parameters,
+        sigma2: run.sigma2,
+        candidates: 0,
+        bestIndex: index,
+        scores,
+      };
+    }
+  });
+  return { ...best!, candidates: starts.length, scores };
+}
+
+/** Eigenvectors of the covariance as the columns of a proper rotation (3×3 row-major). */
+function principalAxes(points: Float64Array): Float64Array {
+  const count = points.length / 3;
+  const cov = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+  for (let a = 0; a < 3; a++) {
+    for (let b = 0; b < 3; b++) {
+      let s = 0;
+      for (let j = 0; j < count; j++) s += points[j + a * count]! * points[j + b * count]!;
+      cov[a]![b] = s / count;
+    }
+  }
+  const eig = new EigenvalueDecomposition(new Matrix(cov), { assumeSymmetric: true });
+  const order = [0, 1, 2].sort((i, j) => eig.realEigenvalues[j]! - eig.realEigenvalues[i]!);
+  const v = eig.eigenvectorMatrix;
+  const axes = new Float64Array(9);
+  order.forEach((col, k) => {
+    for (let row = 0; row < 3; row++) axes[3 * row + k] = v.get(row, col);
+  });
+  if (determinant3(axes) < 0) { for (let row = 0; row < 3; row++) axes[3 * row + 2]! *= -1; }
+  return axes;
+}
+
+function transpose3(a: Float64Array): Float64Array {
+  return Float64Array.of(a[0]!, a[3]!, a[6]!, a[1]!, a[4]!, a[7]!, a[2]!, a[5]!, a[8]!);
+}
