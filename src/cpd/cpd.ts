@@ -65,8 +65,10 @@ export function cpd(
     const t0 = performance.now();
     const search = multiStartRigid(m.planar, f.planar, method === "rigid" ? withScale : true, {
       w,
-      sampleSize: 200,
-      iterations: 20,
+      sampleSize: 150,
+      iterations: 8,
+      finalists: 4,
+      finalIterations: 60,
       seed: options.seed ?? 1,
       ...(options.signal ? { signal: options.signal } : {}),
     });

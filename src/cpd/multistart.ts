@@ -17,8 +17,12 @@ export interface MultiStartOptions {
   w: number;
   /** Points kept per cloud for the search. */
   sampleSize: number;
-  /** EM iterations per candidate. */
+  /** EM iterations of the screening run of every candidate. */
   iterations: number;
+  /** Candidates (best screening scores) that then run to convergence. */
+  finalists: number;
+  /** Iteration cap of a finalist's run. */
+  finalIterations: number;
   /** PRNG seed of the subsampling. */
   seed: number;
   /** Cancels between candidates. */
@@ -76,36 +80,57 @@ export function multiStartRigid(
     ...cube,
     ...cube.map((g) => multiply3(multiply3(axesFixed, g), transpose3(axesMoving))),
   ];
-  const scores: number[] = [];
-  let best: MultiStartResult | undefined;
-  starts.forEach((rotation, index) => {
+  const emOptions = {
+    w: options.w,
+    maxIterations: options.iterations,
+    tolerance: 1e-7,
+    sigma2Floor: 1e-10,
+    truncation: "never" as const,
+    truncationTolerance: 1e-6,
+  };
+  // Screen every start briefly, then let the few most likely ones converge.
+  const runs = starts.map((rotation) => {
     options.signal?.throwIfAborted();
     const model = new RigidModel(movingSample, withScale, {
       rotation,
       scale: 1,
       translation: new Float64Array(3),
     });
-    const run = runEm(fixedSample, model, {
-      w: options.w,
-      maxIterations: options.iterations,
-      tolerance: 1e-7,
-      sigma2Floor: 1e-10,
-      truncation: "never",
-      truncationTolerance: 1e-6,
-    });
-    const score = run.logLikelihood[run.logLikelihood.length - 1] ?? -Infinity;
-    scores.push(score);
-    if (!best || score > best.scores[best.bestIndex]!) {
-      best = {
-        parameters: model.parameters,
-        sigma2: run.sigma2,
-        candidates: 0,
-        bestIndex: index,
-        scores,
-      };
-    }
+    const run = runEm(fixedSample, model, emOptions);
+    return { model, sigma2: run.sigma2, score: lastOf(run.logLikelihood) };
   });
-  return { ...best!, candidates: starts.length, scores };
+  const scores = runs.map((r) => r.score);
+  const finalists = runs.map((_, i) => i).sort((a, b) => scores[b]! - scores[a]!)
+    .slice(0, options.finalists);
+  let bestIndex = finalists[0]!, bestScore = -Infinity;
+  for (const index of finalists) {
+    options.signal?.throwIfAborted();
+    const candidate = runs[index]!;
+    const run = runEm(fixedSample, candidate.model, {
+      ...emOptions,
+      maxIterations: options.finalIterations,
+      sigma2Initial: candidate.sigma2,
+    });
+    candidate.sigma2 = run.sigma2;
+    candidate.score = lastOf(run.logLikelihood);
+    scores[index] = candidate.score;
+    if (candidate.score > bestScore) {
+      bestScore = candidate.score;
+      bestIndex = index;
+    }
+  }
+  const best = runs[bestIndex]!;
+  return {
+    parameters: best.model.parameters,
+    sigma2: best.sigma2,
+    candidates: starts.length,
+    bestIndex,
+    scores,
+  };
+}
+
+function lastOf(history: number[]): number {
+  return history[history.length - 1] ?? -Infinity;
 }
 
 /** Eigenvectors of the covariance as the columns of a proper rotation (3×3 row-major). */
