@@ -51,6 +51,10 @@ export function cpd(
   };
   const withScale = options.scale ?? true;
   const m = normalizePoints(moving), f = normalizePoints(fixed);
+  // s = 1 in caller units is s = movingScale / fixedScale between the normalised clouds
+  const fixedScale = method === "rigid" && !withScale
+    ? m.normalization.scale / f.normalization.scale
+    : null;
   const useSearch = options.multiStart ?? options.initial === undefined;
 
   // Linear stage: rigid or affine (also the pre-alignment of non-rigid).
@@ -63,7 +67,7 @@ export function cpd(
     initialTranslation = init.translation;
   } else if (useSearch) {
     const t0 = performance.now();
-    const search = multiStartRigid(m.planar, f.planar, method === "rigid" ? withScale : true, {
+    const search = multiStartRigid(m.planar, f.planar, fixedScale, {
       w,
       sampleSize: 150,
       iterations: 8,
@@ -94,7 +98,7 @@ export function cpd(
       // non-rigid from a given initial transform keeps it as its affine part
       ...(method === "nonrigid" && options.initial ? { maxIterations: 0 } : {}),
       method: method === "rigid" ? "rigid" : "affine",
-      withScale,
+      fixedScale,
       coarseSize: 1000,
       seed: options.seed ?? 1,
     },

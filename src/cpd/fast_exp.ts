@@ -6,10 +6,10 @@
 
 /** 2^(j/32) for j = 0..31 (exported so hot loops can inline {@link pow2Over32}). */
 export const FRACTION_POW2 = new Float64Array(32);
-/** 2^(k - 1100) for k = 0..1099: the integer part of the exponent, pre-shifted. */
-export const INTEGER_POW2 = new Float64Array(1100);
+/** 2^(k - 1100) for k = 0..1100: the integer part of the exponent, pre-shifted. */
+export const INTEGER_POW2 = new Float64Array(1101);
 for (let j = 0; j < 32; j++) FRACTION_POW2[j] = Math.pow(2, j / 32);
-for (let k = 0; k < 1100; k++) INTEGER_POW2[k] = Math.pow(2, k - 1100);
+for (let k = 0; k <= 1100; k++) INTEGER_POW2[k] = Math.pow(2, k - 1100);
 
 /** ln 2 / 32: turns the fractional 1/32 octave back into a natural-log argument. */
 export const LN2_OVER_32 = Math.LN2 / 32;

@@ -22,8 +22,8 @@ export interface LinearParameters {
 export interface LinearFitOptions extends EmOptions {
   /** `"rigid"` (with or without scale) or `"affine"`. */
   method: "rigid" | "affine";
-  /** Rigid: estimate a uniform scale. */
-  withScale: boolean;
+  /** Rigid: `null` to estimate a uniform scale, else the normalised-space scale to hold. */
+  fixedScale: number | null;
   /** Clouds larger than this get a coarse stage on subsets of `coarseSize` points. */
   coarseSize: number;
   /** Seed of the coarse subsets. */
@@ -83,8 +83,8 @@ function fitOnce(
   }
   const model = new RigidModel(
     moving,
-    options.withScale,
-    initial && rigidStart(initial, options.withScale),
+    options.fixedScale,
+    initial && rigidStart(initial, options.fixedScale),
   );
   const run = runEm(fixed, model, options);
   const p = model.parameters;
@@ -96,14 +96,14 @@ function fitOnce(
 }
 
 /** Split `B = s R` into rigid parameters (only T(Y) at the start depends on them). */
-function rigidStart(start: LinearParameters, withScale: boolean) {
+function rigidStart(start: LinearParameters, fixedScale: number | null) {
   const b = start.linear;
   const det = b[0]! * (b[4]! * b[8]! - b[5]! * b[7]!) - b[1]! * (b[3]! * b[8]! - b[5]! * b[6]!) +
     b[2]! * (b[3]! * b[7]! - b[4]! * b[6]!);
   const s = Math.cbrt(Math.abs(det)) || 1;
   return {
     rotation: b.map((v) => v / s),
-    scale: withScale ? s : 1,
+    scale: fixedScale ?? s,
     translation: start.translation,
   };
 }

@@ -61,14 +61,14 @@ export function cubeRotations(): Float64Array[] {
  * Search starting rotations on planar normalised clouds and return the best short run.
  * @param moving planar normalised moving points
  * @param fixed planar normalised fixed points
- * @param withScale estimate a uniform scale in the short runs
+ * @param fixedScale `null` to estimate a uniform scale in the short runs, else the scale held
  * @param options search options
  * @returns the winning start
  */
 export function multiStartRigid(
   moving: Float64Array,
   fixed: Float64Array,
-  withScale: boolean,
+  fixedScale: number | null,
   options: MultiStartOptions,
 ): MultiStartResult {
   const random = seededRandom(options.seed);
@@ -91,9 +91,9 @@ export function multiStartRigid(
   // Screen every start briefly, then let the few most likely ones converge.
   const runs = starts.map((rotation) => {
     options.signal?.throwIfAborted();
-    const model = new RigidModel(movingSample, withScale, {
+    const model = new RigidModel(movingSample, fixedScale, {
       rotation,
-      scale: 1,
+      scale: fixedScale ?? 1,
       translation: new Float64Array(3),
     });
     const run = runEm(fixedSample, model, emOptions);

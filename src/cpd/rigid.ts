@@ -26,17 +26,18 @@ export class RigidModel implements EmModel {
 
   /**
    * @param moving planar untransformed moving points Y
-   * @param withScale estimate s (true) or hold s = 1
+   * @param fixedScale `null` to estimate s, else the value s is held at (in normalised space
+   *   a caller-units scale of 1 is `movingScale / fixedScale`)
    * @param initial starting parameters (default identity)
    */
   constructor(
     readonly moving: Float64Array,
-    readonly withScale: boolean,
+    readonly fixedScale: number | null,
     initial?: RigidParameters,
   ) {
     this.parameters = initial ?? {
       rotation: Float64Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1),
-      scale: 1,
+      scale: fixedScale ?? 1,
       translation: new Float64Array(3),
     };
     this.transformed = new Float64Array(moving.length);
@@ -49,7 +50,7 @@ export class RigidModel implements EmModel {
     const { rotation, trace } = procrustesRotation(mo.cross);
     const s = mo.movingScatter;
     const movingTrace = s[0]! + s[4]! + s[8]!;
-    const scale = this.withScale ? trace / movingTrace : 1;
+    const scale = this.fixedScale ?? trace / movingTrace;
     const translation = new Float64Array(3);
     for (let a = 0; a < 3; a++) {
       translation[a] = mo.meanFixed[a]! - scale * (rotation[3 * a]! * mo.meanMoving[0]! +
@@ -57,10 +58,11 @@ export class RigidModel implements EmModel {
     }
     this.parameters = { rotation, scale, translation };
     this.update();
-    // With s fixed at 1 the residual keeps the tr(Ŷᵀ d(P1) Ŷ) term that the scaled form cancels.
-    const residual = this.withScale
+    // With s held fixed the residual keeps the s² tr(Ŷᵀ d(P1) Ŷ) term that the estimated-s form
+    // cancels (s = tr(AᵀR) / tr(Ŷᵀ d(P1) Ŷ)); dropping it is a common bug.
+    const residual = this.fixedScale === null
       ? mo.fixedTrace - scale * trace
-      : mo.fixedTrace - 2 * trace + movingTrace;
+      : mo.fixedTrace - 2 * scale * trace + scale * scale * movingTrace;
     return residual / (3 * np);
   }
 
