@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  cpd,
-  rotationMatrix,
-  sampleSurfaceCloud,
-  transformPointsAffine,
-} from "../../src/cpd/mod.ts";
+import { cpd, sampleSurfaceCloud, transformPointsAffine } from "../../src/cpd/mod.ts";
 import { makeCase, maxAbsDifference, rotationErrorDeg, similarity } from "./fixtures.ts";
 
 Deno.test("cpd() rigid recovers an exact similarity to 1e-9 on noise-free, permuted points", () => {
