@@ -4,7 +4,7 @@
  * makes the starting orientation irrelevant for rigid and affine fits.
  * @module
  */
-import type { EmOptions } from "./em.ts";
+import { driveSync, type EmOptions, type EmSteps } from "./em.ts";
 import { fitLinear } from "./linear_fit.ts";
 import { multiStartRigid } from "./multistart.ts";
 import { fitNonrigid } from "./nonrigid.ts";
@@ -33,6 +33,22 @@ export function cpd(
   fixed: Float64Array,
   options: CpdOptions = {},
 ): CpdResult {
+  return driveSync(cpdSteps(moving, fixed, options));
+}
+
+/**
+ * `cpd()` as a generator of E-step requests, for drivers that spread E-steps over workers
+ * (`cpdParallel`). Same arguments and result as {@link cpd}.
+ * @param moving interleaved xyz moving points
+ * @param fixed interleaved xyz fixed points
+ * @param options method and parameters
+ * @returns the generator
+ */
+export function* cpdSteps(
+  moving: Float64Array,
+  fixed: Float64Array,
+  options: CpdOptions = {},
+): EmSteps<CpdResult> {
   const start = performance.now();
   const method = options.method ?? "rigid";
   const w = options.w ?? 0.1;
@@ -86,7 +102,7 @@ export function cpd(
       timeMs: performance.now() - t0,
     };
   }
-  const fit = fitLinear(
+  const fit = yield* fitLinear(
     m.planar,
     f.planar,
     initialLinear && initialTranslation
@@ -131,8 +147,10 @@ export function cpd(
     };
   }
   const aligned = transformPointsAffine(matrix, moving);
-  const nonrigid = fitNonrigid(aligned, f.planar, f.normalization, {
+  const nonrigid = yield* fitNonrigid(aligned, f.planar, f.normalization, {
     ...emOptions,
+    maxIterations: options.maxIterations ?? 100,
+    tolerance: options.tolerance ?? 1e-5,
     beta: options.beta ?? 2,
     lambda: options.lambda ?? 2,
     ...(options.lowRank !== undefined ? { lowRank: options.lowRank } : {}),

@@ -85,7 +85,59 @@ export function initialSigma2(fixed: Float64Array, moving: Float64Array): number
 }
 
 /**
- * Run EM until convergence, the iteration cap, or abort.
+ * One E-step the EM loop asks its driver for: zeroed accumulators in `buffers`, and either the
+ * dense kernel (`radius` null) or the kernel truncated at `radius`.
+ */
+export interface EStepRequest {
+  /** Inputs and accumulators (p1, px zeroed). */
+  buffers: EStepBuffers;
+  /** Current σ². */
+  sigma2: number;
+  /** Outlier weight. */
+  w: number;
+  /** Truncation radius, or null for the dense E-step. */
+  radius: number | null;
+}
+
+/** The EM loop as a generator of E-step requests, so one loop serves sync and worker drivers. */
+export type EmSteps<T> = Generator<EStepRequest, T, EStepTotals>;
+
+/**
+ * Answer an E-step request on this thread.
+ * @param request the request
+ * @param grid scratch grid reused between requests (capacity ≥ M)
+ * @returns the totals
+ */
+export function eStepLocal(request: EStepRequest, grid: MovingGrid | undefined): EStepTotals {
+  const { buffers, sigma2, w, radius } = request;
+  if (radius === null) return eStepDense(buffers, sigma2, w);
+  const g = grid && grid.order.length >= buffers.movingCount
+    ? grid
+    : new MovingGrid(buffers.movingCount);
+  g.build(buffers.moving, radius);
+  return eStepGrid(buffers, g, sigma2, w, radius);
+}
+
+/**
+ * Drive an EM generator to completion on this thread.
+ * @param steps the generator
+ * @returns its result
+ */
+export function driveSync<T>(steps: EmSteps<T>): T {
+  let grid: MovingGrid | undefined;
+  let next = steps.next();
+  while (!next.done) {
+    const request = next.value;
+    if (request.radius !== null && (!grid || grid.order.length < request.buffers.movingCount)) {
+      grid = new MovingGrid(request.buffers.movingCount);
+    }
+    next = steps.next(eStepLocal(request, grid));
+  }
+  return next.value;
+}
+
+/**
+ * Run EM on this thread until convergence, the iteration cap, or abort.
  * @param fixed planar fixed points (normalised)
  * @param model the transformation model
  * @param options loop options
@@ -93,9 +145,23 @@ export function initialSigma2(fixed: Float64Array, moving: Float64Array): number
  * @throws {DOMException} when `options.signal` is aborted
  */
 export function runEm(fixed: Float64Array, model: EmModel, options: EmOptions): EmOutcome {
+  return driveSync(emSteps(fixed, model, options));
+}
+
+/**
+ * The EM loop, yielding each E-step to its driver.
+ * @param fixed planar fixed points (normalised)
+ * @param model the transformation model
+ * @param options loop options
+ * @returns the outcome
+ */
+export function* emSteps(
+  fixed: Float64Array,
+  model: EmModel,
+  options: EmOptions,
+): EmSteps<EmOutcome> {
   const buffers = createEStepBuffers(fixed, model.transformed);
   const m = buffers.movingCount;
-  const grid = options.truncation === "never" ? undefined : new MovingGrid(m);
   const k = truncationRadiusFactor(m, options.truncationTolerance);
   let sigma2 = options.sigma2Initial ?? initialSigma2(fixed, model.transformed);
   sigma2 = Math.max(sigma2, options.sigma2Floor);
@@ -107,13 +173,14 @@ export function runEm(fixed: Float64Array, model: EmModel, options: EmOptions): 
     buffers.p1.fill(0);
     buffers.px.fill(0);
     const radius = k * Math.sqrt(sigma2);
-    let totals: EStepTotals;
-    if (grid && (options.truncation === "always" || worthTruncating(fixed, radius))) {
-      grid.build(model.transformed, radius);
-      totals = eStepGrid(buffers, grid, sigma2, options.w, radius);
-    } else {
-      totals = eStepDense(buffers, sigma2, options.w);
-    }
+    const truncate = options.truncation === "always" ||
+      (options.truncation === "auto" && worthTruncating(radius));
+    const totals: EStepTotals = yield {
+      buffers,
+      sigma2,
+      w: options.w,
+      radius: truncate ? radius : null,
+    };
     eStepMs += performance.now() - t0;
     pairs += totals.pairs;
     worst = Math.max(worst, totals.truncationError);
@@ -143,6 +210,6 @@ export function runEm(fixed: Float64Array, model: EmModel, options: EmOptions): 
 }
 
 /** Truncate when the search box is well under the cloud's extent (the clouds have unit RMS radius). */
-function worthTruncating(fixed: Float64Array, radius: number): boolean {
-  return radius < 0.6 && fixed.length > 0;
+function worthTruncating(radius: number): boolean {
+  return radius < 0.6;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { AffineModel } from "./affine.ts";
-import { type EmOptions, type EmOutcome, runEm } from "./em.ts";
+import { type EmOptions, type EmOutcome, type EmSteps, emSteps } from "./em.ts";
 import { RigidModel } from "./rigid.ts";
 import { subsamplePlanar } from "./subsample.ts";
 import { seededRandom } from "./synthetic.ts";
@@ -46,19 +46,20 @@ export interface LinearFit {
  * @param fixed planar normalised fixed points
  * @param initial starting parameters (default identity)
  * @param options method and EM options
- * @returns parameters and the full-size EM outcome
+ * @returns parameters and the full-size EM outcome (a generator of E-step requests: drive it
+ *   with `driveSync` or a worker pool)
  */
-export function fitLinear(
+export function* fitLinear(
   moving: Float64Array,
   fixed: Float64Array,
   initial: LinearParameters | undefined,
   options: LinearFitOptions,
-): LinearFit {
+): EmSteps<LinearFit> {
   const count = Math.max(moving.length, fixed.length) / 3;
   let start = initial, emOptions: EmOptions = options;
-  if (count > 2 * options.coarseSize && options.maxIterations > 0) {
+  if (count > 1.5 * options.coarseSize && options.maxIterations > 0) {
     const random = seededRandom(options.seed + 7);
-    const coarse = fitOnce(
+    const coarse = yield* fitOnce(
       subsamplePlanar(moving, options.coarseSize, random),
       subsamplePlanar(fixed, options.coarseSize, random),
       start,
@@ -67,18 +68,18 @@ export function fitLinear(
     start = coarse.parameters;
     emOptions = { ...options, sigma2Initial: coarse.run.sigma2 };
   }
-  return fitOnce(moving, fixed, start, { ...options, ...emOptions });
+  return yield* fitOnce(moving, fixed, start, { ...options, ...emOptions });
 }
 
-function fitOnce(
+function* fitOnce(
   moving: Float64Array,
   fixed: Float64Array,
   initial: LinearParameters | undefined,
   options: LinearFitOptions,
-): LinearFit {
+): EmSteps<LinearFit> {
   if (options.method === "affine") {
     const model = new AffineModel(moving, initial);
-    const run = runEm(fixed, model, options);
+    const run = yield* emSteps(fixed, model, options);
     return { parameters: model.parameters, scale: 1, run };
   }
   const model = new RigidModel(
@@ -86,7 +87,7 @@ function fitOnce(
     options.fixedScale,
     initial && rigidStart(initial, options.fixedScale),
   );
-  const run = runEm(fixed, model, options);
+  const run = yield* emSteps(fixed, model, options);
   const p = model.parameters;
   return {
     parameters: { linear: p.rotation.map((v) => v * p.scale), translation: p.translation },

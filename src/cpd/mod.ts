@@ -4,7 +4,10 @@
  * {@link loadTransform} and map points with {@link applyTransform}.
  * @module
  */
-export { cpd } from "./cpd.ts";
+export { cpd, cpdSteps } from "./cpd.ts";
+export { cpdParallel, type CpdParallelOptions } from "./cpd_parallel.ts";
+export { EStepPool } from "./estep_pool.ts";
+export { driveSync, type EmOutcome, type EmSteps, type EStepRequest } from "./em.ts";
 export type { CpdMethod, CpdOptions, CpdResult } from "./types.ts";
 export { GaussianDeformation, type GaussianDeformationJson } from "./deformation.ts";
 export {

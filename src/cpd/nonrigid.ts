@@ -6,7 +6,7 @@
  */
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import { GaussianDeformation } from "./deformation.ts";
-import { type EmModel, type EmOptions, type EmOutcome, runEm } from "./em.ts";
+import { type EmModel, type EmOptions, type EmOutcome, type EmSteps, emSteps } from "./em.ts";
 import type { EStepBuffers } from "./estep_types.ts";
 import { type LowRankKernel, lowRankKernel } from "./lowrank.ts";
 import type { Normalization } from "./normalize.ts";
@@ -117,12 +117,12 @@ export class NonrigidModel implements EmModel {
  * @param options EM and kernel options
  * @returns the displacement field and the EM outcome
  */
-export function fitNonrigid(
+export function* fitNonrigid(
   aligned: Float64Array,
   fixed: Float64Array,
   normalization: Normalization,
   options: NonrigidOptions,
-): { deformation: GaussianDeformation; run: EmOutcome } {
+): EmSteps<{ deformation: GaussianDeformation; run: EmOutcome }> {
   const m = aligned.length / 3;
   const y = new Float64Array(aligned.length);
   for (let j = 0; j < m; j++) {
@@ -133,7 +133,7 @@ export function fitNonrigid(
   const rank = Math.min(m, options.lowRank ?? Math.max(20, Math.ceil(Math.sqrt(m))));
   const kernel = lowRankKernel(y, options.beta, rank, options.seed);
   const model = new NonrigidModel(y, kernel, options.lambda);
-  const run = runEm(fixed, model, options);
+  const run = yield* emSteps(fixed, model, options);
   const deformation = new GaussianDeformation(
     options.beta,
     normalization,

@@ -21,9 +21,9 @@ export interface CpdOptions {
   lambda?: number;
   /** Non-rigid: rank K of the kernel approximation. Default max(20, ⌈√M⌉), capped at M. */
   lowRank?: number;
-  /** Iteration cap of the final fit. Default 150. */
+  /** Iteration cap of the final fit. Default 150 (non-rigid: 100). */
   maxIterations?: number;
-  /** Stop when the log-likelihood changes by ≤ tolerance · |L|. Default 1e-6. */
+  /** Stop when the log-likelihood changes by ≤ tolerance · |L|. Default 1e-6 (non-rigid: 1e-5). */
   tolerance?: number;
   /** σ² floor (normalised units), keeps exact data from driving σ² to ≤ 0. Default 1e-10. */
   sigma2Floor?: number;
