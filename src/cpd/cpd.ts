@@ -59,7 +59,7 @@ export function* cpdSteps(
   const emOptions: EmOptions = {
     w,
     maxIterations: options.maxIterations ?? 150,
-    tolerance: options.tolerance ?? 1e-6,
+    tolerance: options.tolerance ?? 1e-5,
     sigma2Floor: options.sigma2Floor ?? 1e-10,
     truncation: options.truncation ?? "auto",
     truncationTolerance: options.truncationTolerance ?? 1e-6,
@@ -151,6 +151,9 @@ export function* cpdSteps(
     ...emOptions,
     maxIterations: options.maxIterations ?? 100,
     tolerance: options.tolerance ?? 1e-5,
+    // the affine fit already measured the misfit (fixed-normalised units, as here): starting
+    // from its σ² skips the wide, nearly dense first E-steps
+    ...(run.iterations > 0 ? { sigma2Initial: run.sigma2 } : {}),
     beta: options.beta ?? 2,
     lambda: options.lambda ?? 2,
     ...(options.lowRank !== undefined ? { lowRank: options.lowRank } : {}),

@@ -24,7 +24,7 @@ export interface LinearFitOptions extends EmOptions {
   method: "rigid" | "affine";
   /** Rigid: `null` to estimate a uniform scale, else the normalised-space scale to hold. */
   fixedScale: number | null;
-  /** Clouds larger than this get a coarse stage on subsets of `coarseSize` points. */
+  /** Clouds larger than 1.5× this get coarse stages on subsets of this size, then ×8, ×64, …. */
   coarseSize: number;
   /** Seed of the coarse subsets. */
   seed: number;
@@ -56,19 +56,24 @@ export function* fitLinear(
   options: LinearFitOptions,
 ): EmSteps<LinearFit> {
   const count = Math.max(moving.length, fixed.length) / 3;
-  let start = initial, emOptions: EmOptions = options;
-  if (count > 1.5 * options.coarseSize && options.maxIterations > 0) {
-    const random = seededRandom(options.seed + 7);
+  let start = initial, levelOptions: LinearFitOptions = options;
+  // levels coarseSize, 8·coarseSize, 64·coarseSize, … below the cloud size
+  const random = seededRandom(options.seed + 7);
+  for (
+    let size = options.coarseSize;
+    count > 1.5 * size && options.maxIterations > 0;
+    size *= 8
+  ) {
     const coarse = yield* fitOnce(
-      subsamplePlanar(moving, options.coarseSize, random),
-      subsamplePlanar(fixed, options.coarseSize, random),
+      subsamplePlanar(moving, size, random),
+      subsamplePlanar(fixed, size, random),
       start,
-      { ...options, tolerance: Math.max(options.tolerance, 1e-6) },
+      { ...levelOptions, tolerance: Math.max(options.tolerance, 1e-4) }, // the next level refines
     );
     start = coarse.parameters;
-    emOptions = { ...options, sigma2Initial: coarse.run.sigma2 };
+    levelOptions = { ...options, sigma2Initial: coarse.run.sigma2 };
   }
-  return yield* fitOnce(moving, fixed, start, { ...options, ...emOptions });
+  return yield* fitOnce(moving, fixed, start, levelOptions);
 }
 
 function* fitOnce(

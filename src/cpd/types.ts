@@ -23,7 +23,7 @@ export interface CpdOptions {
   lowRank?: number;
   /** Iteration cap of the final fit. Default 150 (non-rigid: 100). */
   maxIterations?: number;
-  /** Stop when the log-likelihood changes by ≤ tolerance · |L|. Default 1e-6 (non-rigid: 1e-5). */
+  /** Stop when the log-likelihood changes by ≤ tolerance · |L|. Default 1e-5. */
   tolerance?: number;
   /** σ² floor (normalised units), keeps exact data from driving σ² to ≤ 0. Default 1e-10. */
   sigma2Floor?: number;
