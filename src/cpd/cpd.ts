@@ -116,6 +116,8 @@ export function* cpdSteps(
       method: method === "rigid" ? "rigid" : "affine",
       fixedScale,
       coarseSize: 1000,
+      // non-rigid only needs a starting point: its affine stage stops at ≈ 8,000 points
+      ...(method === "nonrigid" ? { maxPoints: 8000 } : {}),
       seed: options.seed ?? 1,
     },
   );

@@ -28,6 +28,11 @@ export interface LinearFitOptions extends EmOptions {
   coarseSize: number;
   /** Seed of the coarse subsets. */
   seed: number;
+  /**
+   * Largest cloud the final level runs on: bigger clouds stop at a subset of about this size
+   * (enough for a starting point, e.g. the affine part of a non-rigid fit). Default: no limit.
+   */
+  maxPoints?: number;
 }
 
 /** Result of {@link fitLinear}. */
@@ -72,6 +77,7 @@ export function* fitLinear(
     );
     start = coarse.parameters;
     levelOptions = { ...options, sigma2Initial: coarse.run.sigma2 };
+    if (8 * size > (options.maxPoints ?? Infinity)) return coarse;
   }
   return yield* fitOnce(moving, fixed, start, levelOptions);
 }

@@ -76,7 +76,10 @@ export function lowRankKernel(
   }
   const inner = new EigenvalueDecomposition(b.transpose().mmul(b), { assumeSymmetric: true });
   const order = inner.realEigenvalues.map((v, i) => [v, i] as const)
-    .filter(([v]) => v > 1e-11 * maxValue).sort((x, y) => y[0] - x[0]).slice(0, rank);
+    // eigenpairs below 1e-8 of the largest barely move (the prior penalises them 1e8× more)
+    // but cost O(M·K²) per M-step each: drop them
+    .filter(([v]) => v > 1e-8 * largest(inner.realEigenvalues)).sort((x, y) => y[0] - x[0])
+    .slice(0, rank);
   const kRank = order.length;
   const eigenvalues = Float64Array.from(order, ([v]) => v);
   const v = inner.eigenvectorMatrix;
@@ -110,4 +113,8 @@ function kernel(
   const dx = a[i]! - b[j]!, dy = a[i + aCount]! - b[j + bCount]!;
   const dz = a[i + 2 * aCount]! - b[j + 2 * bCount]!;
   return Math.exp(-(dx * dx + dy * dy + dz * dz) * inv2b2);
+}
+
+function largest(values: number[]): number {
+  return Math.max(...values);
 }
