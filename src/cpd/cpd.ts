@@ -9,7 +9,7 @@ import { fitLinear } from "./linear_fit.ts";
 import { multiStartRigid } from "./multistart.ts";
 import { fitNonrigid } from "./nonrigid.ts";
 import { denormalizeAffine, normalizeAffine, normalizePoints } from "./normalize.ts";
-import { transformPointsAffine } from "./synthetic.ts";
+import { transformPointsAffine } from "./mat3.ts";
 import type { CpdOptions, CpdResult } from "./types.ts";
 
 /**

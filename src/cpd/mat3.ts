@@ -100,3 +100,24 @@ export function affineMatrix4(linear: Float64Array, translation: ArrayLike<numbe
     1,
   );
 }
+
+/**
+ * Apply a 4×4 row-major matrix to interleaved xyz points.
+ * @param matrix 4×4 row-major, column-vector convention
+ * @param points interleaved xyz
+ * @returns transformed copy
+ */
+export function transformPointsAffine(
+  matrix: ArrayLike<number>,
+  points: Float64Array,
+): Float64Array {
+  const out = new Float64Array(points.length);
+  for (let i = 0; i < points.length; i += 3) {
+    const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
+    for (let a = 0; a < 3; a++) {
+      out[i + a] = matrix[4 * a]! * x + matrix[4 * a + 1]! * y + matrix[4 * a + 2]! * z +
+        matrix[4 * a + 3]!;
+    }
+  }
+  return out;
+}

@@ -24,8 +24,8 @@ export {
   sampleSurfaceCloud,
   seededRandom,
   type SurfaceCloudOptions,
-  transformPointsAffine,
 } from "./synthetic.ts";
+export { transformPointsAffine } from "./mat3.ts";
 export { cubeRotations } from "./multistart.ts";
 export { eStepDense } from "./estep_dense.ts";
 export { eStepGrid, truncationRadiusFactor } from "./estep_grid.ts";

@@ -82,27 +82,6 @@ export function sampleSurfaceCloud(
 }
 
 /**
- * Apply a 4×4 row-major matrix to interleaved xyz points.
- * @param matrix 4×4 row-major, column-vector convention
- * @param points interleaved xyz
- * @returns transformed copy
- */
-export function transformPointsAffine(
-  matrix: ArrayLike<number>,
-  points: Float64Array,
-): Float64Array {
-  const out = new Float64Array(points.length);
-  for (let i = 0; i < points.length; i += 3) {
-    const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
-    for (let a = 0; a < 3; a++) {
-      out[i + a] = matrix[4 * a]! * x + matrix[4 * a + 1]! * y + matrix[4 * a + 2]! * z +
-        matrix[4 * a + 3]!;
-    }
-  }
-  return out;
-}
-
-/**
  * Rotation matrix (3×3 row-major) of `angleDeg` degrees about `axis` (Rodrigues).
  * @param axis rotation axis (need not be unit length)
  * @param angleDeg angle in degrees

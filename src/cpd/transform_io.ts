@@ -5,7 +5,7 @@
  * @module
  */
 import { GaussianDeformation, type GaussianDeformationJson } from "./deformation.ts";
-import { transformPointsAffine } from "./synthetic.ts";
+import { transformPointsAffine } from "./mat3.ts";
 import type { CpdMethod, CpdResult } from "./types.ts";
 
 /** JSON written by `deno task cpd`. */
