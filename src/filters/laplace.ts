@@ -7,7 +7,7 @@
 import { checkMode, type GaussianOptions, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { normaliseRegion, type RegionSpec, voxelCount, wholeRegion } from "./region.ts";
-import { separableRegion } from "./separable.ts";
+import { passX, passY, passZ, planPasses } from "./separable.ts";
 import { haloVoxels, resolveSigma3 } from "./sigma.ts";
 
 /**
@@ -58,14 +58,26 @@ export function laplaceOfGaussianRegion(
   const out = outputArray(options.out, length);
   const smooth = sigma.map((s, axis) => gaussianKernel1d(s, 0, radius[axis]!));
   const second = sigma.map((s, axis) => gaussianKernel1d(s, 2, radius[axis]!));
+  // Per axis a: smooth on the other axes, second derivative on a, summed in axis order. The
+  // z-smoothed pass is shared by the y and x terms (same values, so the same bits).
+  const plan = planPasses(normalised, radius);
+  const first = 3 - ndim; // padding axes have no derivative term
   const term = new Float32Array(length);
-  // Only the volume's own axes contribute (padding axes have no derivative).
-  for (let axis = 3 - ndim; axis < 3; axis++) {
-    const kernels = smooth.slice();
-    kernels[axis] = second[axis]!;
-    separableRegion(input, normalised, kernels, axis === 3 - ndim ? out : term);
-    if (axis === 3 - ndim) continue;
-    for (let i = 0; i < length; i++) out[i] = out[i]! + term[i]!;
+  const zSmooth = first < 2 ? passZ(input, plan, smooth[0]!) : undefined;
+  if (first === 0) {
+    passX(passY(passZ(input, plan, second[0]!), plan, smooth[1]!), plan, smooth[2]!, out);
   }
+  if (first <= 1) {
+    passX(passY(zSmooth!, plan, second[1]!), plan, smooth[2]!, first === 1 ? out : term);
+    if (first === 0) addInto(out, term);
+  }
+  const pass2 = passY(zSmooth ?? passZ(input, plan, smooth[0]!), plan, smooth[1]!);
+  passX(pass2, plan, second[2]!, first === 2 ? out : term);
+  if (first < 2) addInto(out, term);
   return out;
+}
+
+/** out += term, in float32 (numpy's in-place add of float32 arrays). */
+function addInto(out: Float32Array, term: Float32Array): void {
+  for (let i = 0; i < out.length; i++) out[i] = out[i]! + term[i]!;
 }

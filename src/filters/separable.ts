@@ -22,9 +22,28 @@ export function separableRegion(
   kernels: readonly Float64Array[],
   out: Float32Array,
 ): void {
-  const radius = kernels.map((kernel) => (kernel.length - 1) >> 1);
+  const plan = planPasses(region, kernels.map((kernel) => (kernel.length - 1) >> 1));
+  const pass1 = passZ(input, plan, kernels[0]!);
+  const pass2 = passY(pass1, plan, kernels[1]!);
+  passX(pass2, plan, kernels[2]!, out);
+}
+
+/** Boxes of the two intermediate results and the scratch buffers, for one region. */
+export interface PassPlan {
+  region: Region3;
+  start1: number[];
+  shape1: number[];
+  start2: number[];
+  shape2: number[];
+  scratch: RowScratch;
+}
+
+/**
+ * Plan the passes of a region for kernels of the given radii (z, y, x): the z pass covers the
+ * output box grown by the y and x radii (clipped), the y pass the output box grown in x.
+ */
+export function planPasses(region: Region3, radius: readonly number[]): PassPlan {
   const { volume, outStart, outShape } = region;
-  // Boxes of the two intermediate results: the output box grown by what later passes need.
   const start1 = [outStart[0]!, 0, 0];
   const shape1 = [outShape[0]!, 0, 0];
   for (let axis = 1; axis < 3; axis++) {
@@ -35,32 +54,45 @@ export function separableRegion(
   }
   const start2 = [outStart[0]!, outStart[1]!, start1[2]!];
   const shape2 = [outShape[0]!, outShape[1]!, shape1[2]!];
-  const rowLength = Math.max(shape1[2]!, 1);
-  const acc = new Float64Array(rowLength);
   const maxRadius = Math.max(radius[0]!, radius[1]!);
-  const minus = new Int32Array(maxRadius + 1);
-  const plus = new Int32Array(maxRadius + 1);
-  const scratch: RowScratch = { acc, minus, plus };
+  const scratch: RowScratch = {
+    acc: new Float64Array(Math.max(shape1[2]!, 1)),
+    minus: new Int32Array(maxRadius + 1),
+    plus: new Int32Array(maxRadius + 1),
+  };
+  return { region, start1, shape1, start2, shape2, scratch };
+}
+
+/** First pass (along z) of the input box. */
+export function passZ(input: Float32Array, plan: PassPlan, kernel: Float64Array): Float32Array {
+  const { region, start1, shape1 } = plan;
   const pass1 = new Float32Array(shape1[0]! * shape1[1]! * shape1[2]!);
-  rowPass(
-    scratch,
-    input,
-    region.inStart,
-    region.inShape,
-    pass1,
-    start1,
-    shape1,
-    0,
-    volume,
-    kernels[0]!,
-  );
+  const { inStart, inShape, volume } = region;
+  rowPass(plan.scratch, input, inStart, inShape, pass1, start1, shape1, 0, volume, kernel);
+  return pass1;
+}
+
+/** Second pass (along y) of a `passZ` result. */
+export function passY(pass1: Float32Array, plan: PassPlan, kernel: Float64Array): Float32Array {
+  const { region, start1, shape1, start2, shape2 } = plan;
   const pass2 = new Float32Array(shape2[0]! * shape2[1]! * shape2[2]!);
-  rowPass(scratch, pass1, start1, shape1, pass2, start2, shape2, 1, volume, kernels[1]!);
-  linePass(pass2, start2, shape2, out, outStart, outShape, volume, kernels[2]!);
+  rowPass(plan.scratch, pass1, start1, shape1, pass2, start2, shape2, 1, region.volume, kernel);
+  return pass2;
+}
+
+/** Last pass (along x) of a `passY` result into the output box. */
+export function passX(
+  pass2: Float32Array,
+  plan: PassPlan,
+  kernel: Float64Array,
+  out: Float32Array,
+): void {
+  const { region, start2, shape2 } = plan;
+  linePass(pass2, start2, shape2, out, region.outStart, region.outShape, region.volume, kernel);
 }
 
 /** Scratch buffers for row passes, allocated once per call. */
-interface RowScratch {
+export interface RowScratch {
   acc: Float64Array;
   minus: Int32Array;
   plus: Int32Array;
@@ -102,14 +134,17 @@ function rowPass(
         minus[j] = base + (reflect(g - j, size) - first) * axisStride;
         plus[j] = base + (reflect(g + j, size) - first) * axisStride;
       }
-      combineRows(src, minus, plus, kernel, r, acc, n);
-      for (let x = 0; x < n; x++) dst[d + x] = acc[x]!;
+      combineRows(src, minus, plus, kernel, r, acc, dst, d, n);
       d += n;
     }
   }
 }
 
-/** acc[x] = c[x]·w0 + Σ_{j=r..1} (m_j[x] + p_j[x])·w_j, in that order (scipy's). */
+/**
+ * dst[d + x] = c[x]·w0 + Σ_{j=r..1} (m_j[x] + p_j[x])·w_j, accumulated in float64 in that order
+ * (scipy's). The first r mod 4 taps go with the centre, then blocks of 4 taps per sweep; the
+ * last sweep stores to dst.
+ */
 function combineRows(
   src: Float32Array,
   minus: Int32Array,
@@ -117,29 +152,53 @@ function combineRows(
   kernel: Float64Array,
   r: number,
   acc: Float64Array,
+  dst: Float32Array,
+  d: number,
   n: number,
 ): void {
   const c = minus[0]!;
   const w0 = kernel[r]!;
-  for (let x = 0; x < n; x++) acc[x] = src[c + x]! * w0;
-  let j = r;
-  for (; j >= 4; j -= 4) {
+  const rest = r & 3;
+  const onlySweep = r < 4;
+  const ma = minus[r]!, pa = plus[r]!, wa = kernel[0]!;
+  const mb = minus[r - 1 < 0 ? 0 : r - 1]!,
+    pb = plus[r - 1 < 0 ? 0 : r - 1]!,
+    wb = kernel[1 % kernel.length]!;
+  const mc = minus[r - 2 < 0 ? 0 : r - 2]!,
+    pc = plus[r - 2 < 0 ? 0 : r - 2]!,
+    wc = kernel[2 % kernel.length]!;
+  for (let x = 0; x < n; x++) {
+    let a = src[c + x]! * w0;
+    if (rest > 0) a += (src[ma + x]! + src[pa + x]!) * wa;
+    if (rest > 1) a += (src[mb + x]! + src[pb + x]!) * wb;
+    if (rest > 2) a += (src[mc + x]! + src[pc + x]!) * wc;
+    if (onlySweep) dst[d + x] = a;
+    else acc[x] = a;
+  }
+  for (let j = r - rest; j >= 4; j -= 4) {
     const m1 = minus[j]!, p1 = plus[j]!, w1 = kernel[r - j]!;
     const m2 = minus[j - 1]!, p2 = plus[j - 1]!, w2 = kernel[r - j + 1]!;
     const m3 = minus[j - 2]!, p3 = plus[j - 2]!, w3 = kernel[r - j + 2]!;
     const m4 = minus[j - 3]!, p4 = plus[j - 3]!, w4 = kernel[r - j + 3]!;
-    for (let x = 0; x < n; x++) {
-      let a = acc[x]!;
-      a += (src[m1 + x]! + src[p1 + x]!) * w1;
-      a += (src[m2 + x]! + src[p2 + x]!) * w2;
-      a += (src[m3 + x]! + src[p3 + x]!) * w3;
-      a += (src[m4 + x]! + src[p4 + x]!) * w4;
-      acc[x] = a;
+    if (j === 4) {
+      for (let x = 0; x < n; x++) {
+        let a = acc[x]!;
+        a += (src[m1 + x]! + src[p1 + x]!) * w1;
+        a += (src[m2 + x]! + src[p2 + x]!) * w2;
+        a += (src[m3 + x]! + src[p3 + x]!) * w3;
+        a += (src[m4 + x]! + src[p4 + x]!) * w4;
+        dst[d + x] = a;
+      }
+    } else {
+      for (let x = 0; x < n; x++) {
+        let a = acc[x]!;
+        a += (src[m1 + x]! + src[p1 + x]!) * w1;
+        a += (src[m2 + x]! + src[p2 + x]!) * w2;
+        a += (src[m3 + x]! + src[p3 + x]!) * w3;
+        a += (src[m4 + x]! + src[p4 + x]!) * w4;
+        acc[x] = a;
+      }
     }
-  }
-  for (; j >= 1; j--) {
-    const m = minus[j]!, p = plus[j]!, w = kernel[r - j]!;
-    for (let x = 0; x < n; x++) acc[x] = acc[x]! + (src[m + x]! + src[p + x]!) * w;
   }
 }
 
