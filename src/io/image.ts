@@ -26,7 +26,10 @@ export interface LevelInfo {
   path: string;
   shape: number[];
   chunks: number[];
+  /** The data type values are read as (64-bit integers are read as float64). */
   dtype: DataType;
+  /** The data type as stored. */
+  storedDtype: string;
   scale: number[];
   translation: number[];
 }
@@ -111,6 +114,7 @@ export async function openImage(location: string): Promise<OmeImage> {
       shape: [...array.shape],
       chunks: [...array.chunks],
       dtype: array.dtype,
+      storedDtype: array.storedDtype,
       scale: dataset.scale,
       translation: dataset.translation,
     });
@@ -247,11 +251,12 @@ async function openArray(
       { cause },
     );
   }
-  if (!isDataType(array.dtype)) {
+  const widened = array.dtype === "int64" || array.dtype === "uint64";
+  if (!isDataType(array.dtype) && !widened) {
     throw new OmeZarrError(
       "unsupported",
       location,
-      `level "${path}" has data type ${array.dtype}; clemreg reads uint8/16/32, int8/16/32, float32/64`,
+      `level "${path}" has data type ${array.dtype}; clemreg reads (u)int8/16/32/64 and float32/64`,
     );
   }
   const metaKey = joinKey(path, zarrFormat === 3 ? "zarr.json" : ".zarray");

@@ -20,6 +20,8 @@ export class ZarrArray implements ChunkedArray {
   readonly shape: readonly number[];
   readonly chunks: readonly number[];
   readonly dtype: DataType;
+  /** The stored data type; 64-bit integers are read as float64 (exact up to 2^53). */
+  readonly storedDtype: string;
   /** Where the array lives, for messages. */
   readonly location: string;
   readonly #array: zarr.Array<zarr.DataType, Store>;
@@ -48,7 +50,9 @@ export class ZarrArray implements ChunkedArray {
     this.location = location;
     this.shape = array.shape;
     this.chunks = array.chunks;
-    this.dtype = array.dtype as DataType;
+    this.storedDtype = array.dtype;
+    const wide = array.dtype === "int64" || array.dtype === "uint64";
+    this.dtype = wide ? "float64" : array.dtype as DataType;
   }
 
   /** Whether `writeChunk` can be used. */
@@ -77,7 +81,9 @@ export class ZarrArray implements ChunkedArray {
         { cause },
       );
     }
-    const data = chunk.data as TypedArray;
+    const data = this.storedDtype === this.dtype
+      ? chunk.data as TypedArray
+      : widenToFloat64(chunk.data as unknown as BigInt64Array | BigUint64Array, this.location);
     const box = chunkBox(chunkIndex, this.chunks, this.shape);
     const clippedShape = boxShape(box);
     const contiguous = isCOrder(chunk.shape, chunk.stride);
@@ -171,6 +177,23 @@ export class ZarrArray implements ChunkedArray {
     const key = joinKey(this.#prefix, chunkKey(this.#layout, chunkIndex));
     return (await this.#store.get(key)) !== undefined;
   }
+}
+
+/** 64-bit integers to float64, refusing values that float64 cannot hold exactly. */
+function widenToFloat64(values: BigInt64Array | BigUint64Array, location: string): Float64Array {
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = Number(values[i]!);
+    if (!Number.isSafeInteger(value)) {
+      throw new OmeZarrError(
+        "unsupported",
+        location,
+        `holds the 64-bit integer ${values[i]}, beyond what clemreg reads exactly (2^53)`,
+      );
+    }
+    out[i] = value;
+  }
+  return out;
 }
 
 function isCOrder(shape: readonly number[], stride: readonly number[]): boolean {
