@@ -44,7 +44,7 @@ export async function writeOutput(
   const record = {
     clemreg: {
       source: { fm: inputs.fm.location, em: inputs.em.location, emLevel: level },
-      transform: { units: "micrometer", axes: ["z", "y", "x"], ...transform },
+      transform,
     },
   };
   await state.run(
