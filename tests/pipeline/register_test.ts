@@ -1,0 +1,36 @@
+/**
+ * End to end on generated samples with a known transform: target registration error
+ * (RMS over the truth's test points) within the issue's bounds, for mitochondria and for
+ * the lysosome-like channel that registration never uses.
+ */
+import assert from "node:assert/strict";
+import { tempFolder } from "../io/helpers.ts";
+import { registerSample, treOf } from "./helpers.ts";
+
+const cases = [
+  {
+    name: "rigid 20°",
+    sample: { transform: "rigid", angleDeg: 20, seed: 3 },
+    method: "rigid",
+    boundNm: 50,
+  },
+  {
+    name: "rigid 120°",
+    sample: { transform: "rigid", angleDeg: 120, seed: 4 },
+    method: "rigid",
+    boundNm: 50,
+  },
+  { name: "affine", sample: { transform: "affine", seed: 5 }, method: "affine", boundNm: 70 },
+] as const;
+
+for (const c of cases) {
+  Deno.test(`register() recovers a ${c.name} sample within ${c.boundNm} nm TRE`, async () => {
+    await using temp = await tempFolder();
+    const result = await registerSample(temp.folder, c.sample, {
+      registration: { method: c.method },
+    });
+    const tre = treOf(result);
+    assert.ok(tre.mitochondria <= c.boundNm, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
+    assert.ok(tre.lysosomes <= c.boundNm, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+  });
+}
