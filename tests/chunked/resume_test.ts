@@ -166,15 +166,21 @@ Deno.test("runOp() stops on abort and a rerun finishes only the missing chunks",
     });
     const journalDir = join(outDir, ".journal");
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 150);
+    // Abort right after the third chunk is journalled (progress ticks once per chunk).
+    let ticks = 0;
+    const progress = {
+      tty: false,
+      intervalSeconds: 0,
+      write: () => void (++ticks === 3 && controller.abort()),
+    };
     const error = await assertRejects(
-      runOp(op, { workers: 1, quiet: true, journalDir, signal: controller.signal }),
+      runOp(op, { workers: 1, progress, journalDir, signal: controller.signal }),
     );
     assert_(error instanceof DOMException && error.name === "AbortError", String(error));
     const journalFile = (await Array.fromAsync(Deno.readDir(journalDir)))
       .find((e) => e.name.endsWith(".jsonl"))!;
     const done = await countLines(join(journalDir, journalFile.name));
-    assert_(done > 0 && done < 32, `journalled ${done} of 32`);
+    assert_(done >= 3 && done < 32, `journalled ${done} of 32`);
     const rerun = await runOp(op, { workers: 1, quiet: true, journalDir });
     assertEquals(rerun.skipped, done);
     assertEquals(rerun.executed, 32 - done);
