@@ -4,7 +4,14 @@
  * It counts the bytes it decodes, which is how read amplification is measured.
  * @module
  */
-import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount } from "../io/box.ts";
+import {
+  boxShape,
+  chunkBox,
+  chunksInBox,
+  copyRegion,
+  intersectBoxes,
+  voxelCount,
+} from "../io/box.ts";
 import { allocate, bytesPerElement } from "../io/dtype.ts";
 import type { Box, ChunkedArray, TypedArray } from "../io/types.ts";
 
