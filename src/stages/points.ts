@@ -49,7 +49,8 @@ export interface PointCloud {
   cellSizeUm: number;
 }
 
-const LADDER_STEPS = 24;
+/** Ladder: cell sizes 2 × the smallest voxel × √2^k, k = 0..15 (up to ≈ 360 voxels). */
+const LADDER_STEPS = 16;
 
 /**
  * Sample the object boundaries of a label image as a point cloud.
@@ -121,7 +122,7 @@ async function sampleBoundary(
   run: RunOptions,
 ): Promise<Sampled> {
   const smallest = Math.min(...grid.voxelSizeUm);
-  const cellSizesUm = Array.from({ length: LADDER_STEPS }, (_, k) => smallest * 2 ** (k / 2));
+  const cellSizesUm = Array.from({ length: LADDER_STEPS }, (_, k) => 2 * smallest * 2 ** (k / 2));
   const ladder = await runOp(
     reduce({
       name: "points: boundary cells",
