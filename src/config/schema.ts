@@ -30,10 +30,13 @@ const fmSegmentation = z.strictObject({
   /** Per-slice threshold = factor × slice mean (after rescaling the slice to 0-255). */
   thresholdFactor: positive.default(1.2),
   /** The per-slice threshold never drops below this fraction of the volume's 99.9th DoG percentile. */
-  thresholdFloor: z.number().min(0).max(1).default(0.1),
-  /** Keep objects whose size is between these percentiles of object size; null keeps all. */
+  thresholdFloor: z.number().min(0).max(1).default(0.25),
+  /**
+   * Keep objects whose size is between these percentiles of object size; null keeps all
+   * (CLEM-Reg used [5, 95], which always drops the largest object: on yeast networks, all).
+   */
   sizePercentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).nullable()
-    .default([5, 95]),
+    .default(null),
   minVoxels: z.int().nonnegative().default(8),
 });
 

@@ -32,7 +32,7 @@ function digest(points: Float64Array): string {
 }
 
 /**
- * Fit FM → EM.
+ * Fit FM → EM (from scratch with the multi-start search, or refined from `refine.initial`).
  * @param fm FM cloud (z, y, x µm, flat)
  * @param em EM cloud
  * @param config the registration options
@@ -45,11 +45,17 @@ export async function fitTransform(
   state: StageState,
   log: (line: string) => void,
   signal?: AbortSignal,
+  refine?: { stage: string; initial: ArrayLike<number> },
 ): Promise<TransformFile> {
   const options = config.registration;
   const [transform] = await state.run(
-    "cpd",
-    { fm: digest(fm), em: digest(em), registration: options },
+    refine?.stage ?? "cpd",
+    {
+      fm: digest(fm),
+      em: digest(em),
+      registration: options,
+      initial: Array.from(refine?.initial ?? []),
+    },
     () => {
       const common = {
         w: options.w,
@@ -65,7 +71,9 @@ export async function fitTransform(
         ...common,
         method: "rigid",
         scale: options.scale,
-        multiStart: options.multiStart,
+        ...(refine
+          ? { initial: Float64Array.from(refine.initial), multiStart: false }
+          : { multiStart: options.multiStart }),
       });
       diagnostics.rigid = summary(result);
       if (options.method !== "rigid") {

@@ -15,7 +15,7 @@ import { spatialGridUm } from "../io/image.ts";
 import { writePointsCsv } from "../stages/points_io.ts";
 import { fitTransform } from "./fit.ts";
 import { InputError, openInputs, outputLevel } from "./inputs.ts";
-import { emPointCloud, fmPointCloud } from "./clouds.ts";
+import { emPointCloud, emPointCloudInFmFrame, fmPointCloud } from "./clouds.ts";
 import { emLabelsStage, fmLabelsStage } from "./segment.ts";
 import { StageState } from "./stage_state.ts";
 import { writeOutput } from "./output.ts";
@@ -106,10 +106,30 @@ export async function register(
     }
     await writePointsCsv(path.join(out, "fm_points.csv"), fmCloud);
     await writePointsCsv(path.join(out, "em_points.csv"), emCloud);
-    const transform: TransformFile = await timed(
+    let transform: TransformFile = await timed(
       "CPD registration",
       () => fitTransform(fmCloud, emCloud, config, state, log, options.signal),
     );
+    if (config.points.matchModality) {
+      // Second pass: simulate FM from the EM mask in the FM frame of the first estimate,
+      // so the PSF's orientation matches FM's whatever the rotation, and refine.
+      const first = transform;
+      const emCloudFmFrame = await timed(
+        "EM point cloud in the FM frame",
+        () =>
+          emPointCloudInFmFrame(inputs, emLabels, first.fmToEm.matrix, config, work, state, run),
+      );
+      transform = await timed(
+        "CPD refinement",
+        () =>
+          fitTransform(fmCloud, emCloudFmFrame, config, state, log, options.signal, {
+            stage: "cpd-refined",
+            initial: first.fmToEm.matrix.flat(),
+          }),
+      );
+      transform.diagnostics.firstPass = first.diagnostics;
+      await writePointsCsv(path.join(out, "em_points_fm_frame.csv"), emCloudFmFrame);
+    }
     const transformPath = path.join(out, "transform.json");
     await Deno.writeTextFile(transformPath, JSON.stringify(transform, null, 2) + "\n");
     const level = outputLevel(inputs, config.output.level);
