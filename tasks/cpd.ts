@@ -1,14 +1,21 @@
 /**
  * `deno task cpd --moving A --fixed B --method rigid|affine|nonrigid [--w 0.1]
  * [--scale true|false] [--beta 2] [--lambda 2] [--low-rank K] [--max-iterations N]
- * [--tolerance T] [--multi-start true|false] [--seed S] --out T.json`
+ * [--tolerance T] [--multi-start true|false] [--seed S] [--workers W] --out T.json`
  *
  * Registers the moving points onto the fixed points with CPD and writes T.json (see
- * `src/cpd/transform_io.ts`). Bad input: one sentence on stderr, exit code 2.
+ * `src/cpd/transform_io.ts`). `--workers W` (W ≥ 2) splits large E-steps over W Web Workers.
+ * Bad input: one sentence on stderr, exit code 2.
  * @module
  */
 import { parseArgs } from "node:util";
-import { cpd, type CpdMethod, parsePointsText, transformToJson } from "../src/cpd/mod.ts";
+import {
+  cpd,
+  type CpdMethod,
+  cpdParallel,
+  parsePointsText,
+  transformToJson,
+} from "../src/cpd/mod.ts";
 
 /** A user error: printed as one sentence, exit code 2. */
 class UsageError extends Error {}
@@ -64,6 +71,7 @@ async function main(args: string[]): Promise<void> {
           "tolerance",
           "multi-start",
           "seed",
+          "workers",
           "out",
         ].map((name) => [name, { type: "string" as const }]),
       ),
@@ -95,6 +103,10 @@ async function main(args: string[]): Promise<void> {
       throw new UsageError(`--${name} must be > 0, got ${value}.`);
     }
   }
+  const workers = numberFlag(v, "workers");
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1)) {
+    throw new UsageError(`--workers must be a whole number ≥ 1, got ${workers}.`);
+  }
   const moving = await readPoints(v.moving!, "moving");
   const fixed = await readPoints(v.fixed!, "fixed");
   const options = {
@@ -113,7 +125,9 @@ async function main(args: string[]): Promise<void> {
       : {}),
     ...(numberFlag(v, "seed") !== undefined ? { seed: numberFlag(v, "seed")! } : {}),
   };
-  const result = cpd(moving, fixed, options);
+  const result = workers !== undefined && workers > 1
+    ? await cpdParallel(moving, fixed, { ...options, workers })
+    : cpd(moving, fixed, options);
   const json = transformToJson(result);
   try {
     await Deno.writeTextFile(v.out!, JSON.stringify(json, null, 1) + "\n");

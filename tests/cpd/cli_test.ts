@@ -37,6 +37,8 @@ Deno.test("tasks/cpd.ts and tasks/transform_points.ts register and map point fil
       "rigid",
       "--w",
       "0.1",
+      "--workers",
+      "2",
       "--scale",
       "true",
       "--out",
