@@ -84,8 +84,6 @@ const registration = z.strictObject({
   lambda: positive.default(2),
   /** Try the 24 cube rotations and PCA alignments before refining. */
   multiStart: z.boolean().default(true),
-  /** Refine the affine by maximising NCC of FM mitochondria vs the PSF-blurred EM mask. */
-  refineIntensity: z.boolean().default(true),
 });
 
 const output = z.strictObject({
