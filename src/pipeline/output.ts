@@ -21,6 +21,8 @@ import type { TransformFile } from "./transform_file.ts";
 
 const outputChunk = [64, 128, 128];
 const cacheBytes = 256 * 2 ** 20;
+/** Node spacing of the non-rigid map (see warp_field.ts and its error-bound test). */
+const fieldStepVoxels = 8;
 
 /**
  * Warp FM (all channels) and the FM labels onto EM level `level`.
@@ -39,6 +41,17 @@ export async function writeOutput(
   const grid = spatialGridUm(inputs.em, level);
   const fmGrid = spatialGridUm(inputs.fm, 0);
   const map = indexAffine(grid, fmGrid, transform.emToFm.matrix);
+  const field = transform.nonrigid
+    ? {
+      field: {
+        deformation: transform.nonrigid.deformation,
+        emToFm: transform.emToFm.matrix,
+        target: grid,
+        source: fmGrid,
+        stepVoxels: fieldStepVoxels,
+      },
+    }
+    : {};
   const channels = inputs.fm.channelNames.length;
   const um = (name: string) => ({ name, type: "space", unit: "micrometer" });
   const record = {

@@ -12,7 +12,14 @@ import { boxShape, voxelCount } from "../io/box.ts";
 import { allocate, bytesPerElement } from "../io/dtype.ts";
 import type { Box } from "../io/types.ts";
 import { ChunkCache } from "./chunk_cache.ts";
-import { type IndexAffine, sourceBoxFor, warpAffineBlock } from "./warp_affine.ts";
+import {
+  type IndexAffine,
+  type PhysicalGrid,
+  sourceBoxFor,
+  warpAffineBlock,
+} from "./warp_affine.ts";
+import type { GaussianDeformationJson } from "../cpd/deformation.ts";
+import { fieldNodes, fieldSourceBox, warpFieldBlock } from "./warp_field.ts";
 
 /** Parameters of one warp op (JSON, so remote workers can run it). */
 export interface WarpParams {
@@ -28,6 +35,17 @@ export interface WarpParams {
   order: 0 | 1;
   /** Bytes of decoded FM chunks each worker keeps. */
   cacheBytes: number;
+  /**
+   * Non-rigid: CPD's displacement after the affine FM → EM; `map` is then unused and the
+   * EM → FM map is evaluated on nodes every `stepVoxels` and interpolated.
+   */
+  field?: {
+    deformation: GaussianDeformationJson;
+    emToFm: number[][];
+    target: PhysicalGrid;
+    source: PhysicalGrid;
+    stepVoxels: number;
+  };
 }
 
 const caches = new Map<string, ChunkCache>();
@@ -60,7 +78,20 @@ export async function warpChunk(
     : [...fmShape];
   const before = cache.bytesRead;
   let neededBytes = 0;
-  const needed = sourceBoxFor(spatial, params.map, fmSpatialShape);
+  const field = params.field;
+  const nodes = field
+    ? fieldNodes(
+      spatial,
+      field.target,
+      field.source,
+      field.emToFm,
+      field.deformation,
+      field.stepVoxels,
+    )
+    : undefined;
+  const needed = nodes
+    ? fieldSourceBox(nodes.coordinates, fmSpatialShape)
+    : sourceBoxFor(spatial, params.map, fmSpatialShape);
   if (needed) {
     for (let c = 0; c < channelsInChunk; c++) {
       const fmChannel = params.channels[(hasChannel ? box.start[0]! : 0) + c]!;
@@ -70,9 +101,15 @@ export async function warpChunk(
       const source = await cache.readRegion(fmBox);
       neededBytes += source.length * bytesPerElement(cache.array.dtype);
       const slice = out.subarray(c * spatialVoxels, (c + 1) * spatialVoxels);
-      warpAffineBlock(source, needed, fmSpatialShape, spatial, params.map, slice, {
-        order: params.order,
-      });
+      if (nodes) {
+        warpFieldBlock(source, needed, fmSpatialShape, spatial, nodes, slice, {
+          order: params.order,
+        });
+      } else {
+        warpAffineBlock(source, needed, fmSpatialShape, spatial, params.map, slice, {
+          order: params.order,
+        });
+      }
     }
   }
   return {

@@ -34,3 +34,14 @@ for (const c of cases) {
     assert.ok(tre.lysosomes <= c.boundNm, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
   });
 }
+
+Deno.test("register() recovers a non-rigid sample (300 nm field) within 100 nm TRE", async () => {
+  await using temp = await tempFolder();
+  const result = await registerSample(temp.folder, { transform: "nonrigid", seed: 6 }, {
+    registration: { method: "nonrigid" },
+  });
+  const tre = treOf(result);
+  assert.ok(tre.mitochondria <= 100, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
+  assert.ok(tre.lysosomes <= 100, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+  assert.equal(result.metrics.method, "nonrigid");
+});
