@@ -63,7 +63,7 @@ export async function fmLabelsStage(
  * the configured model's prediction.
  * @throws {InputError} when no model is available for the EM image
  */
-export async function emLabelsStage(
+export function emLabelsStage(
   inputs: PipelineInputs,
   config: Config,
   _work: string,
@@ -71,11 +71,17 @@ export async function emLabelsStage(
   _run: RunOptions,
 ): Promise<LabelsRef> {
   if (inputs.emLabels) {
-    return { image: inputs.emLabels, level: 0, grid: spatialGridUm(inputs.emLabels, 0) };
+    return Promise.resolve({
+      image: inputs.emLabels,
+      level: 0,
+      grid: spatialGridUm(inputs.emLabels, 0),
+    });
   }
-  throw new InputError(
-    `em.labels is not set and EM segmentation (segmentation.em.model: ${
-      JSON.stringify(config.segmentation.em.model)
-    }) is not available in this build; give EM mitochondria labels as em.labels`,
+  return Promise.reject(
+    new InputError(
+      `em.labels is not set and EM segmentation (segmentation.em.model: ${
+        JSON.stringify(config.segmentation.em.model)
+      }) is not available in this build; give EM mitochondria labels as em.labels`,
+    ),
   );
 }

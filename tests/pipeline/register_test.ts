@@ -32,6 +32,8 @@ for (const c of cases) {
     const tre = treOf(result);
     assert.ok(tre.mitochondria <= c.boundNm, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
     assert.ok(tre.lysosomes <= c.boundNm, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+    const dice = result.metrics.diceCentralPlanes as number;
+    assert.ok(dice >= 0.65, `warped FM mask vs EM mask Dice ${dice.toFixed(3)}`);
   });
 }
 
@@ -44,4 +46,6 @@ Deno.test("register() recovers a non-rigid sample (300 nm field) within 100 nm T
   assert.ok(tre.mitochondria <= 100, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
   assert.ok(tre.lysosomes <= 100, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
   assert.equal(result.metrics.method, "nonrigid");
+  const dice = result.metrics.diceCentralPlanes as number;
+  assert.ok(dice >= 0.65, `warped FM mask vs EM mask Dice ${dice.toFixed(3)}`);
 });
