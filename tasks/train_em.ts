@@ -119,7 +119,10 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "5" },
       hidden: { type: "string", default: "16,8" },
       "per-class": { type: "string", default: "2500" },
-      out: { type: "string", default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname },
+      out: {
+        type: "string",
+        default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname,
+      },
     },
   });
   const dataDir = findDataDir();
@@ -197,10 +200,17 @@ async function main(): Promise<void> {
       [rows[i], rows[j]] = [rows[j]!, rows[i]!];
       [targets[i], targets[j]] = [targets[j]!, targets[i]!];
     }
-    const standardised = rows.map((row) => row.map((v, f) => (v - featureMean[f]!) / featureStd[f]!));
+    const standardised = rows.map((row) =>
+      row.map((v, f) => (v - featureMean[f]!) / featureStd[f]!)
+    );
     const xs = tf.tensor2d(standardised);
     const ys = tf.tensor2d(targets, [targets.length, 1]);
-    const history = await network.fit(xs, ys, { epochs: 1, batchSize: 256, shuffle: false, verbose: 0 });
+    const history = await network.fit(xs, ys, {
+      epochs: 1,
+      batchSize: 256,
+      shuffle: false,
+      verbose: 0,
+    });
     xs.dispose();
     ys.dispose();
     scores = validate(toFile({}), validation);

@@ -119,7 +119,14 @@ export function computeFeatures2d(
   for (let s = 0; s < scales; s++) {
     const sigma = spec.sigmasPx[s]!;
     const base = 1 + 7 * s;
-    convolveSeparable2d(slice, smoothed, height, width, gaussianKernel1d(sigma, spec.truncate), scratch);
+    convolveSeparable2d(
+      slice,
+      smoothed,
+      height,
+      width,
+      gaussianKernel1d(sigma, spec.truncate),
+      scratch,
+    );
     const smoothPlane = base * pixels;
     const dogPlane = (base + 1) * pixels;
     const gradPlane = (base + 2) * pixels;

@@ -78,7 +78,9 @@ export function convolveSeparable2d(
     for (let x = 0; x < width; x++) {
       const mid = x + radius;
       let sum = center * line[mid]!;
-      for (let k = 1; k <= radius; k++) sum += kernel[radius + k]! * (line[mid - k]! + line[mid + k]!);
+      for (let k = 1; k <= radius; k++) {
+        sum += kernel[radius + k]! * (line[mid - k]! + line[mid + k]!);
+      }
       rowsDone[rowStart + x] = sum;
     }
   }

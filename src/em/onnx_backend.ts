@@ -108,7 +108,9 @@ export async function segmentOnnxBlock(
             input[ty * tileX + tx] = (value - config.mean) * inverseStd;
           }
         }
-        const feeds = { [config.inputName]: new ort.Tensor("float32", input, [1, 1, tileY, tileX]) };
+        const feeds = {
+          [config.inputName]: new ort.Tensor("float32", input, [1, 1, tileY, tileX]),
+        };
         const result = await session.run(feeds);
         const tensor = result[config.outputName];
         if (!tensor) throw new TypeError(`Cannot read ONNX output ${config.outputName}`);

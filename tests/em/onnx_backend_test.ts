@@ -10,7 +10,9 @@ Deno.test("segmentOnnxBlock() matches numpy's reference across tile seams", asyn
   };
   const shape = config.fixtureShape;
   const input = await Deno.readFile(new URL("input_u8.bin", fixtures));
-  const expected = new Float32Array((await Deno.readFile(new URL("expected_f32.bin", fixtures))).buffer);
+  const expected = new Float32Array(
+    (await Deno.readFile(new URL("expected_f32.bin", fixtures))).buffer,
+  );
   assertEquals(input.length, shape[0] * shape[1] * shape[2]);
   const probabilities = await segmentOnnxBlock(input, shape, model);
   let worst = 0;

@@ -1,0 +1,79 @@
+/**
+ * One face for the EM segmentation backends that predict probabilities (the built-in MLP and
+ * a user's ONNX model): the voxel size each expects, the halo a block needs, the threshold,
+ * and a block prediction.
+ * @module
+ */
+import { type EmModel, loadEmModel } from "./em_model.ts";
+import { loadOnnxModel, type OnnxEmModel, segmentOnnxBlock } from "./onnx_backend.ts";
+import { emBlockHalo, segmentEmBlock } from "./segment_block.ts";
+
+/** Volume statistics a block prediction may need (the built-in model normalises with them). */
+export interface VolumeStats {
+  mean: number;
+  std: number;
+}
+
+/** A probability-predicting backend. */
+export interface EmBackend {
+  name: string;
+  /** In-plane voxel size `[y, x]` the model expects, in nanometres. */
+  voxelSizeNm: [number, number];
+  /** Halo `[z, y, x]` in voxels each block is read with. */
+  halo: [number, number, number];
+  threshold: number;
+  /** Probabilities for a block (halo included). */
+  predict(
+    block: Uint8Array | Uint16Array | Float32Array,
+    shape: readonly [number, number, number],
+    stats: VolumeStats,
+    signal?: AbortSignal,
+  ): Promise<Float32Array>;
+  /** Free native resources. */
+  close(): Promise<void>;
+}
+
+/** The built-in MLP as a backend. */
+export function builtinBackend(model: EmModel): EmBackend {
+  return {
+    name: "builtin",
+    voxelSizeNm: model.file.voxelSizeNm,
+    halo: emBlockHalo(model),
+    threshold: model.file.threshold,
+    predict: (block, shape, stats, signal) =>
+      Promise.resolve(segmentEmBlock(block, shape, model, {
+        intensityMean: stats.mean,
+        intensityStd: stats.std,
+        ...(signal ? { signal } : {}),
+      })),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** An ONNX model as a backend; blocks get a halo of one tile overlap. */
+export function onnxBackend(model: OnnxEmModel): EmBackend {
+  const overlap = model.config.overlap;
+  return {
+    name: `onnx:${model.config.model}`,
+    voxelSizeNm: model.config.voxelSizeNm,
+    halo: [0, overlap, overlap],
+    threshold: model.config.threshold,
+    predict: (block, shape, _stats, signal) =>
+      segmentOnnxBlock(block, shape, model, signal ? { signal } : {}),
+    close: () => model.session.release(),
+  };
+}
+
+/**
+ * Open a backend by name: `builtin`, a clemreg MLP `.json`, or an ONNX model's config
+ * `.json` / `.onnx` file (whose config is the same path with `.json`).
+ * @param model `builtin` or a path
+ * @returns the backend
+ */
+export async function openEmBackend(model: string): Promise<EmBackend> {
+  if (model === "builtin") return builtinBackend(await loadEmModel());
+  const configPath = model.endsWith(".onnx") ? model.replace(/\.onnx$/, ".json") : model;
+  const parsed = JSON.parse(await Deno.readTextFile(configPath)) as { format?: string };
+  if (parsed.format === "clemreg-em-mlp") return builtinBackend(await loadEmModel(configPath));
+  return onnxBackend(await loadOnnxModel(configPath));
+}
