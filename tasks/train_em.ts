@@ -10,7 +10,15 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { runCli, UsageError } from "./cli.ts";
 import { cleanMask2d } from "../src/em/clean_mask_2d.ts";
-import { type EmModelFile, encodeFloat32, prepareEmModel } from "../src/em/em_model.ts";
+import { computeContextFeatures, contextFeatureCount } from "../src/em/context_features.ts";
+import {
+  type EmModel,
+  type EmModelFile,
+  encodeFloat32,
+  prepareEmModel,
+  type StoredLayer,
+} from "../src/em/em_model.ts";
+import { mlpForward } from "../src/em/mlp.ts";
 import { computeFeatures2d, defaultFeatureSpec, featureCount } from "../src/em/features_2d.ts";
 import { overlapScores } from "../src/em/mask_metrics.ts";
 import { intensityStats, segmentEmBlock } from "../src/em/segment_block.ts";
@@ -19,6 +27,7 @@ import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/trainin
 const downsampleFactor = 4;
 const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
+let contextSigmasPx = [1, 2.5, 5, 8];
 
 /** mulberry32: a small seeded generator, so training is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -51,30 +60,65 @@ function dihedral<T extends Float32Array | Uint8Array>(
   return out;
 }
 
-/** Features of one augmented slice and a balanced pixel sample from it. */
-function sampleSlice(
+/** One augmented, normalised slice: dihedral transform, then gain and offset jitter. */
+function augment(
   slice: LabelledSlice,
   stats: { mean: number; std: number },
+  random: (() => number) | undefined,
+): { normalised: Float32Array; mask: Uint8Array } {
+  const size = slice.width;
+  const turns = random ? Math.floor(random() * 4) : 0;
+  const flip = random ? random() < 0.5 : false;
+  const gain = random ? 0.8 + 0.4 * random() : 1;
+  const offset = random ? 0.3 * (2 * random() - 1) : 0;
+  const raw = dihedral(slice.intensity, size, turns, flip);
+  const normalised = new Float32Array(raw.length);
+  for (let p = 0; p < raw.length; p++) {
+    normalised[p] = ((raw[p]! - stats.mean) / stats.std) * gain + offset;
+  }
+  return { normalised, mask: dihedral(slice.mask, size, turns, flip) };
+}
+
+/**
+ * Feature planes of a normalised slice: the image features, plus (when a first-stage model is
+ * given) the auto-context features of its prediction.
+ */
+function sliceFeatures(
+  normalised: Float32Array,
+  size: number,
+  firstStage: EmModel | undefined,
+): { features: Float32Array; planes: number } {
+  const pixels = size * size;
+  const imagePlanes = featureCount(defaultFeatureSpec);
+  const planes = imagePlanes + (firstStage ? contextFeatureCount(contextSigmasPx) : 0);
+  const features = new Float32Array(planes * pixels);
+  computeFeatures2d(normalised, size, size, defaultFeatureSpec, features);
+  if (firstStage) {
+    const probability = new Float32Array(pixels);
+    mlpForward(firstStage.layers, features, pixels, pixels, probability);
+    computeContextFeatures(
+      probability,
+      size,
+      size,
+      contextSigmasPx,
+      defaultFeatureSpec.truncate,
+      features.subarray(imagePlanes * pixels),
+    );
+  }
+  return { features, planes };
+}
+
+/** A balanced sample of `perClass` pixels of each class (with replacement). */
+function sampleRows(
+  features: Float32Array,
+  planes: number,
+  mask: Uint8Array,
   random: () => number,
   perClass: number,
   rows: number[][],
   targets: number[],
 ): void {
-  const size = slice.width;
-  const turns = Math.floor(random() * 4);
-  const flip = random() < 0.5;
-  const gain = 0.8 + 0.4 * random();
-  const offset = 0.3 * (2 * random() - 1);
-  const raw = dihedral(slice.intensity, size, turns, flip);
-  const mask = dihedral(slice.mask, size, turns, flip);
-  const normalised = new Float32Array(raw.length);
-  for (let p = 0; p < raw.length; p++) {
-    normalised[p] = ((raw[p]! - stats.mean) / stats.std) * gain + offset;
-  }
-  const count = featureCount(defaultFeatureSpec);
-  const pixels = raw.length;
-  const features = new Float32Array(count * pixels);
-  computeFeatures2d(normalised, slice.height, slice.width, defaultFeatureSpec, features);
+  const pixels = mask.length;
   const byClass: number[][] = [[], []];
   for (let p = 0; p < pixels; p++) byClass[mask[p]!]!.push(p);
   for (let label = 0; label < 2; label++) {
@@ -82,12 +126,107 @@ function sampleSlice(
     if (pool.length === 0) continue;
     for (let n = 0; n < perClass; n++) {
       const p = pool[Math.floor(random() * pool.length)]!;
-      const row = new Array<number>(count);
-      for (let f = 0; f < count; f++) row[f] = features[f * pixels + p]!;
+      const row = new Array<number>(planes);
+      for (let f = 0; f < planes; f++) row[f] = features[f * pixels + p]!;
       rows.push(row);
       targets.push(label);
     }
   }
+}
+
+/** Mean and standard deviation of each column. */
+function columnStats(rows: number[][]): { mean: number[]; std: number[] } {
+  const count = rows[0]!.length;
+  const mean = new Array<number>(count).fill(0);
+  const std = new Array<number>(count).fill(0);
+  for (const row of rows) row.forEach((v, f) => mean[f]! += v / rows.length);
+  for (const row of rows) row.forEach((v, f) => std[f]! += (v - mean[f]!) ** 2 / rows.length);
+  return { mean, std: std.map((v) => Math.sqrt(v) + 1e-6) };
+}
+
+/** A dense network in tfjs: ReLU hidden layers, one sigmoid output, seeded initialisation. */
+function buildNetwork(inputs: number, hidden: number[], seed: number): tf.Sequential {
+  const network = tf.sequential();
+  const widths = [...hidden, 1];
+  widths.forEach((units, l) =>
+    network.add(tf.layers.dense({
+      units,
+      activation: l === widths.length - 1 ? "sigmoid" : "relu",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + l }),
+      ...(l === 0 ? { inputShape: [inputs] } : {}),
+    }))
+  );
+  network.compile({ optimizer: tf.train.adam(2e-3), loss: "binaryCrossentropy" });
+  return network;
+}
+
+/** The network's layers in the stored form (weights transposed to outputs × inputs). */
+function storedLayers(network: tf.Sequential): StoredLayer[] {
+  return network.layers.map((layer, l) => {
+    const [kernel, bias] = layer.getWeights();
+    const [inputs, outputs] = kernel!.shape as [number, number];
+    const transposed = tf.tidy(() => kernel!.transpose().dataSync() as Float32Array);
+    return {
+      inputs,
+      outputs,
+      activation: l === network.layers.length - 1 ? "sigmoid" : "relu",
+      weights: encodeFloat32(new Float32Array(transposed)),
+      bias: encodeFloat32(new Float32Array(bias!.dataSync() as Float32Array)),
+    };
+  });
+}
+
+/** One epoch: fresh augmented samples, seeded shuffle, standardise, fit. */
+async function fitEpoch(
+  network: tf.Sequential,
+  train: LabelledSlice[],
+  stats: { mean: number; std: number },
+  firstStage: EmModel | undefined,
+  standard: { mean: number[]; std: number[] },
+  random: () => number,
+  perClass: number,
+): Promise<number> {
+  const rows: number[][] = [];
+  const targets: number[] = [];
+  for (const slice of train) {
+    const { normalised, mask } = augment(slice, stats, random);
+    const { features, planes } = sliceFeatures(normalised, slice.width, firstStage);
+    sampleRows(features, planes, mask, random, perClass, rows, targets);
+  }
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    [targets[i], targets[j]] = [targets[j]!, targets[i]!];
+  }
+  const xs = tf.tensor2d(
+    rows.map((row) => row.map((v, f) => (v - standard.mean[f]!) / standard.std[f]!)),
+  );
+  const ys = tf.tensor2d(targets, [targets.length, 1]);
+  const history = await network.fit(xs, ys, {
+    epochs: 1,
+    batchSize: 256,
+    shuffle: false,
+    verbose: 0,
+  });
+  xs.dispose();
+  ys.dispose();
+  return Number(history.history.loss?.[0]);
+}
+
+/** Unaugmented features of the training slices, sampled, for standardisation. */
+function probeStats(
+  train: LabelledSlice[],
+  stats: { mean: number; std: number },
+  firstStage: EmModel | undefined,
+  random: () => number,
+): { mean: number[]; std: number[] } {
+  const rows: number[][] = [];
+  for (const slice of train) {
+    const { normalised, mask } = augment(slice, stats, undefined);
+    const { features, planes } = sliceFeatures(normalised, slice.width, firstStage);
+    sampleRows(features, planes, mask, random, 500, rows, []);
+  }
+  return columnStats(rows);
 }
 
 function validate(
@@ -112,13 +251,26 @@ function validate(
   return { ...overlapScores(mask, truth), diceRaw };
 }
 
+/** Dice after threshold and clean-up on some slices, for a range of thresholds. */
+function bestThreshold(file: EmModelFile, slices: LabelledSlice[]): number {
+  let best = 0.5;
+  let bestDice = -1;
+  for (let threshold = 0.3; threshold < 0.96; threshold += 0.05) {
+    const { dice } = validate({ ...file, threshold }, slices);
+    if (dice > bestDice) [best, bestDice] = [threshold, dice];
+  }
+  return Math.round(best * 100) / 100;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      epochs: { type: "string", default: "30" },
+      epochs: { type: "string", default: "10" },
+      "context-epochs": { type: "string", default: "12" },
       seed: { type: "string", default: "5" },
       hidden: { type: "string", default: "16,8" },
       "per-class": { type: "string", default: "2500" },
+      "context-sigmas": { type: "string", default: "1,2.5,5,8" },
       out: {
         type: "string",
         default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname,
@@ -128,9 +280,11 @@ async function main(): Promise<void> {
   const dataDir = findDataDir();
   if (!dataDir) throw new UsageError("Cannot train: ../shared/data (or CLEMREG_DATA) is missing");
   const epochs = Number(values.epochs);
+  const contextEpochs = Number(values["context-epochs"]);
   const seed = Number(values.seed);
   const hidden = values.hidden.split(",").map(Number);
   const perClass = Number(values["per-class"]);
+  contextSigmasPx = values["context-sigmas"].split(",").map(Number);
   await tf.setBackend("cpu");
   const stack = `${dataDir}/em-vnc/stack1`;
   const slices: LabelledSlice[] = [];
@@ -139,104 +293,99 @@ async function main(): Promise<void> {
   const validation = slices.slice(12);
   const trainStats = intensityStats(Float32Array.from(train.flatMap((s) => [...s.intensity])));
   const random = seededRandom(seed);
-  const count = featureCount(defaultFeatureSpec);
-  // Feature standardisation from unaugmented training features.
-  const probeRows: number[][] = [];
-  for (const s of train) sampleSlice(s, trainStats, () => 0, 500, probeRows, []);
-  const featureMean = new Array<number>(count).fill(0);
-  const featureStd = new Array<number>(count).fill(0);
-  for (const row of probeRows) row.forEach((v, f) => featureMean[f]! += v / probeRows.length);
-  for (const row of probeRows) {
-    row.forEach((v, f) => featureStd[f]! += (v - featureMean[f]!) ** 2 / probeRows.length);
-  }
-  for (let f = 0; f < count; f++) featureStd[f] = Math.sqrt(featureStd[f]!) + 1e-6;
-
-  const network = tf.sequential();
-  const widths = [...hidden, 1];
-  widths.forEach((units, l) =>
-    network.add(tf.layers.dense({
-      units,
-      activation: l === widths.length - 1 ? "sigmoid" : "relu",
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + l }),
-      ...(l === 0 ? { inputShape: [count] } : {}),
-    }))
-  );
-  network.compile({ optimizer: tf.train.adam(2e-3), loss: "binaryCrossentropy" });
-  const toFile = (metrics: Record<string, unknown>): EmModelFile => ({
+  const started = performance.now();
+  const standard1 = probeStats(train, trainStats, undefined, random);
+  const network1 = buildNetwork(standard1.mean.length, hidden, seed);
+  const stage1File = (): EmModelFile => ({
     format: "clemreg-em-mlp",
     version: 1,
     voxelSizeNm: [rawPixelNm * downsampleFactor, rawPixelNm * downsampleFactor],
     features: defaultFeatureSpec,
     normalisation: "volume-mean-std",
-    featureMean,
-    featureStd,
-    layers: network.layers.map((layer, l) => {
-      const [kernel, bias] = layer.getWeights();
-      const [inputs, outputs] = kernel!.shape as [number, number];
-      const transposed = tf.tidy(() => kernel!.transpose().dataSync() as Float32Array);
-      return {
-        inputs,
-        outputs,
-        activation: l === widths.length - 1 ? "sigmoid" : "relu",
-        weights: encodeFloat32(new Float32Array(transposed)),
-        bias: encodeFloat32(new Float32Array(bias!.dataSync() as Float32Array)),
-      };
-    }),
+    featureMean: standard1.mean,
+    featureStd: standard1.std,
+    layers: storedLayers(network1),
     threshold: 0.5,
     clean,
-    training: metrics,
+    training: {},
     licence: "CC BY-NC-SA 3.0: derived from em-vnc stack1 (Gerhard et al. 2013, " +
       "doi 10.6084/m9.figshare.856713); see models/LICENSE",
   });
-  const started = performance.now();
-  let scores = { dice: 0, iou: 0, diceRaw: 0 };
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    const rows: number[][] = [];
-    const targets: number[] = [];
-    for (const s of train) sampleSlice(s, trainStats, random, perClass, rows, targets);
-    // Seeded shuffle (tfjs's own shuffle uses Math.random).
-    for (let i = rows.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
-      [targets[i], targets[j]] = [targets[j]!, targets[i]!];
-    }
-    const standardised = rows.map((row) =>
-      row.map((v, f) => (v - featureMean[f]!) / featureStd[f]!)
-    );
-    const xs = tf.tensor2d(standardised);
-    const ys = tf.tensor2d(targets, [targets.length, 1]);
-    const history = await network.fit(xs, ys, {
-      epochs: 1,
-      batchSize: 256,
-      shuffle: false,
-      verbose: 0,
-    });
-    xs.dispose();
-    ys.dispose();
-    scores = validate(toFile({}), validation);
-    const loss = Number(history.history.loss?.[0]);
+  const report = (stage: string, epoch: number, total: number, loss: number, file: EmModelFile) => {
+    const scores = validate(file, validation);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     console.log(
-      `epoch ${epoch + 1}/${epochs} loss ${loss.toFixed(4)} val Dice ${scores.dice.toFixed(4)} ` +
+      `${stage} epoch ${epoch + 1}/${total} loss ${loss.toFixed(4)} val Dice ${
+        scores.dice.toFixed(4)
+      } ` +
         `IoU ${scores.iou.toFixed(4)} (before clean-up ${scores.diceRaw.toFixed(4)}) ${seconds} s`,
     );
+    return scores;
+  };
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    const loss = await fitEpoch(
+      network1,
+      train,
+      trainStats,
+      undefined,
+      standard1,
+      random,
+      perClass,
+    );
+    report("stage 1", epoch, epochs, loss, stage1File());
   }
-  const file = toFile({
+  const firstFile = stage1File();
+  const firstStage = prepareEmModel(firstFile);
+  const standard2 = probeStats(train, trainStats, firstStage, random);
+  const network2 = buildNetwork(standard2.mean.length, hidden, seed + 100);
+  const fullFile = (threshold: number, training: Record<string, unknown>): EmModelFile => ({
+    ...firstFile,
+    context: {
+      sigmasPx: contextSigmasPx,
+      featureMean: standard2.mean,
+      featureStd: standard2.std,
+      layers: storedLayers(network2),
+    },
+    threshold,
+    training,
+  });
+  for (let epoch = 0; epoch < contextEpochs; epoch++) {
+    const loss = await fitEpoch(
+      network2,
+      train,
+      trainStats,
+      firstStage,
+      standard2,
+      random,
+      perClass,
+    );
+    report("context", epoch, contextEpochs, loss, fullFile(0.5, {}));
+  }
+  // The threshold is chosen on the training slices, never on the validation slices.
+  const threshold = bestThreshold(fullFile(0.5, {}), train);
+  const scores = validate(fullFile(threshold, {}), validation);
+  const file = fullFile(threshold, {
     data: "em-vnc stack1, 4x4 block mean of 4.6 nm pixels",
     trainSlices: "00-11",
     validationSlices: "12-14",
     epochs,
+    contextEpochs,
     seed,
     hidden,
     pixelsPerClassPerSlicePerEpoch: perClass,
     augmentation: "dihedral (flips, 90° rotations), gain 0.8-1.2, offset ±0.3 std",
+    thresholdChosenOn: "training slices 00-11 (Dice after clean-up)",
     validationDice: scores.dice,
     validationIoU: scores.iou,
     validationDiceBeforeCleanUp: scores.diceRaw,
     trainingSeconds: (performance.now() - started) / 1000,
   });
   await Deno.writeTextFile(values.out, JSON.stringify(file, null, 1) + "\n");
-  console.log(`wrote ${values.out}: Dice ${scores.dice.toFixed(4)}, IoU ${scores.iou.toFixed(4)}`);
+  console.log(
+    `wrote ${values.out}: threshold ${threshold}, Dice ${scores.dice.toFixed(4)}, IoU ${
+      scores.iou.toFixed(4)
+    }`,
+  );
 }
 
 if (import.meta.main) await runCli(main);

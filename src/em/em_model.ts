@@ -18,6 +18,15 @@ export interface StoredLayer {
   bias: string;
 }
 
+/** The second (auto-context) stage as stored. */
+export interface ContextStage {
+  /** Smoothing scales of the first stage's probability map, in pixels. */
+  sigmasPx: number[];
+  featureMean: number[];
+  featureStd: number[];
+  layers: StoredLayer[];
+}
+
 /** The model file's content. */
 export interface EmModelFile {
   format: "clemreg-em-mlp";
@@ -30,6 +39,8 @@ export interface EmModelFile {
   featureMean: number[];
   featureStd: number[];
   layers: StoredLayer[];
+  /** Optional auto-context stage: its input is the image features + context features. */
+  context?: ContextStage;
   threshold: number;
   clean: CleanOptions;
   /** Free-form training facts: data, epochs, seed, validation Dice and IoU. */
@@ -41,6 +52,8 @@ export interface EmModelFile {
 export interface EmModel {
   file: EmModelFile;
   layers: DenseLayer[];
+  /** The auto-context stage's layers, when the model has one. */
+  contextLayers: DenseLayer[] | undefined;
 }
 
 /** Encode float32 values as base64 (little-endian). */
@@ -59,37 +72,46 @@ export function decodeFloat32(text: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
+/** Decode stored layers and fold `(x − mean) / std` into the first one. */
+function prepareLayers(stored: StoredLayer[], mean: number[], std: number[]): DenseLayer[] {
+  const layers: DenseLayer[] = stored.map((layer) => ({
+    inputs: layer.inputs,
+    outputs: layer.outputs,
+    activation: layer.activation,
+    weights: decodeFloat32(layer.weights),
+    bias: decodeFloat32(layer.bias),
+  }));
+  const first = layers[0];
+  if (!first || first.inputs !== mean.length || mean.length !== std.length) {
+    throw new TypeError("Cannot load the EM model: first layer does not match the features");
+  }
+  for (let o = 0; o < first.outputs; o++) {
+    let shift = 0;
+    for (let i = 0; i < first.inputs; i++) {
+      const scaled = first.weights[o * first.inputs + i]! / std[i]!;
+      first.weights[o * first.inputs + i] = scaled;
+      shift += scaled * mean[i]!;
+    }
+    first.bias[o] = first.bias[o]! - shift;
+  }
+  return layers;
+}
+
 /**
  * Turn a model file into an inference-ready model.
  * @param file the parsed JSON
- * @returns the model with standardisation folded into the first layer
+ * @returns the model with standardisation folded into each stage's first layer
  * @throws {TypeError} when the file is not a clemreg EM MLP or its layers do not chain
  */
 export function prepareEmModel(file: EmModelFile): EmModel {
   if (file.format !== "clemreg-em-mlp") {
     throw new TypeError(`Cannot load the EM model: format is ${file.format}, not clemreg-em-mlp`);
   }
-  const layers: DenseLayer[] = file.layers.map((stored) => ({
-    inputs: stored.inputs,
-    outputs: stored.outputs,
-    activation: stored.activation,
-    weights: decodeFloat32(stored.weights),
-    bias: decodeFloat32(stored.bias),
-  }));
-  const first = layers[0];
-  if (!first || first.inputs !== file.featureMean.length) {
-    throw new TypeError("Cannot load the EM model: first layer does not match the features");
-  }
-  for (let o = 0; o < first.outputs; o++) {
-    let shift = 0;
-    for (let i = 0; i < first.inputs; i++) {
-      const scaled = first.weights[o * first.inputs + i]! / file.featureStd[i]!;
-      first.weights[o * first.inputs + i] = scaled;
-      shift += scaled * file.featureMean[i]!;
-    }
-    first.bias[o] = first.bias[o]! - shift;
-  }
-  return { file, layers };
+  const layers = prepareLayers(file.layers, file.featureMean, file.featureStd);
+  const contextLayers = file.context
+    ? prepareLayers(file.context.layers, file.context.featureMean, file.context.featureStd)
+    : undefined;
+  return { file, layers, contextLayers };
 }
 
 /** The committed built-in model's location. */

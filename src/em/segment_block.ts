@@ -6,6 +6,7 @@
  * @module
  */
 import type { EmModel } from "./em_model.ts";
+import { computeContextFeatures, contextFeatureCount, contextRadius } from "./context_features.ts";
 import { computeFeatures2d, featureCount, featureRadius } from "./features_2d.ts";
 import { mlpForward } from "./mlp.ts";
 
@@ -28,7 +29,10 @@ export interface SegmentBlockOptions {
  * @returns `[0, r, r]` with r the feature radius
  */
 export function emBlockHalo(model: EmModel): [number, number, number] {
-  const radius = featureRadius(model.file.features);
+  const spec = model.file.features;
+  const context = model.file.context;
+  const radius = featureRadius(spec) +
+    (context ? contextRadius(context.sigmasPx, spec.truncate) : 0);
   return [0, radius, radius];
 }
 
@@ -80,7 +84,13 @@ export function segmentEmBlock(
     : intensityStats(volume);
   const out = options.out ?? new Float32Array(depth * plane);
   const spec = model.file.features;
-  const features = new Float32Array(featureCount(spec) * plane);
+  const imageFeatures = featureCount(spec);
+  const context = model.file.context;
+  const contextLayers = model.contextLayers;
+  const contextPlanes = context ? contextFeatureCount(context.sigmasPx) : 0;
+  // Image features then context features: stage 2 reads all planes, stage 1 the first ones.
+  const features = new Float32Array((imageFeatures + contextPlanes) * plane);
+  const firstStage = context ? new Float32Array(plane) : undefined;
   const slice = new Float32Array(plane);
   const inverseStd = 1 / stats.std;
   for (let z = 0; z < depth; z++) {
@@ -88,7 +98,21 @@ export function segmentEmBlock(
     const offset = z * plane;
     for (let p = 0; p < plane; p++) slice[p] = (volume[offset + p]! - stats.mean) * inverseStd;
     computeFeatures2d(slice, height, width, spec, features);
-    mlpForward(model.layers, features, plane, plane, out.subarray(offset, offset + plane));
+    const target = out.subarray(offset, offset + plane);
+    if (context && contextLayers && firstStage) {
+      mlpForward(model.layers, features, plane, plane, firstStage);
+      computeContextFeatures(
+        firstStage,
+        height,
+        width,
+        context.sigmasPx,
+        spec.truncate,
+        features.subarray(imageFeatures * plane),
+      );
+      mlpForward(contextLayers, features, plane, plane, target);
+    } else {
+      mlpForward(model.layers, features, plane, plane, target);
+    }
   }
   return out;
 }
