@@ -19,7 +19,12 @@ import {
   type StoredLayer,
 } from "../src/em/em_model.ts";
 import { mlpForward } from "../src/em/mlp.ts";
-import { computeFeatures2d, defaultFeatureSpec, featureCount } from "../src/em/features_2d.ts";
+import {
+  computeFeatures2d,
+  defaultFeatureSpec,
+  featureCount,
+  type FeatureSpec,
+} from "../src/em/features_2d.ts";
 import { overlapScores } from "../src/em/mask_metrics.ts";
 import { intensityStats, segmentEmBlock } from "../src/em/segment_block.ts";
 import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/training_data.ts";
@@ -28,6 +33,7 @@ const downsampleFactor = 4;
 const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [1, 2.5, 5, 8];
+let featureSpec: FeatureSpec = defaultFeatureSpec;
 
 /** mulberry32: a small seeded generator, so training is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -89,10 +95,10 @@ function sliceFeatures(
   firstStage: EmModel | undefined,
 ): { features: Float32Array; planes: number } {
   const pixels = size * size;
-  const imagePlanes = featureCount(defaultFeatureSpec);
+  const imagePlanes = featureCount(featureSpec);
   const planes = imagePlanes + (firstStage ? contextFeatureCount(contextSigmasPx) : 0);
   const features = new Float32Array(planes * pixels);
-  computeFeatures2d(normalised, size, size, defaultFeatureSpec, features);
+  computeFeatures2d(normalised, size, size, featureSpec, features);
   if (firstStage) {
     const probability = new Float32Array(pixels);
     mlpForward(firstStage.layers, features, pixels, pixels, probability);
@@ -101,7 +107,7 @@ function sliceFeatures(
       size,
       size,
       contextSigmasPx,
-      defaultFeatureSpec.truncate,
+      featureSpec.truncate,
       features.subarray(imagePlanes * pixels),
     );
   }
@@ -229,11 +235,11 @@ function probeStats(
   return columnStats(rows);
 }
 
-function validate(
+/** Probabilities of a model on whole slices (volume statistics of those slices), and truth. */
+function predictSlices(
   file: EmModelFile,
   slices: LabelledSlice[],
-): { dice: number; iou: number; diceRaw: number } {
-  const model = prepareEmModel(file);
+): { probabilities: Float32Array; truth: Uint8Array; shape: [number, number, number] } {
   const first = slices[0]!;
   const shape = [slices.length, first.height, first.width] as [number, number, number];
   const plane = first.height * first.width;
@@ -243,23 +249,49 @@ function validate(
     volume.set(s.intensity, z * plane);
     truth.set(s.mask, z * plane);
   });
-  const probabilities = segmentEmBlock(volume, shape, model);
-  const mask = new Uint8Array(volume.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = probabilities[i]! >= file.threshold ? 1 : 0;
+  return { probabilities: segmentEmBlock(volume, shape, prepareEmModel(file)), truth, shape };
+}
+
+/** Dice and IoU after threshold and clean-up (and Dice before clean-up). */
+function score(
+  predicted: ReturnType<typeof predictSlices>,
+  threshold: number,
+  cleanUp: EmModelFile["clean"],
+): { dice: number; iou: number; diceRaw: number } {
+  const { probabilities, truth, shape } = predicted;
+  const mask = new Uint8Array(probabilities.length);
+  for (let i = 0; i < mask.length; i++) mask[i] = probabilities[i]! >= threshold ? 1 : 0;
   const diceRaw = overlapScores(mask, truth).dice;
-  cleanMask2d(mask, shape, file.clean);
+  cleanMask2d(mask, shape, cleanUp);
   return { ...overlapScores(mask, truth), diceRaw };
 }
 
-/** Dice after threshold and clean-up on some slices, for a range of thresholds. */
-function bestThreshold(file: EmModelFile, slices: LabelledSlice[]): number {
-  let best = 0.5;
+function validate(
+  file: EmModelFile,
+  slices: LabelledSlice[],
+): { dice: number; iou: number; diceRaw: number } {
+  return score(predictSlices(file, slices), file.threshold, file.clean);
+}
+
+/** The threshold and clean-up sizes with the best Dice on some slices (grid search). */
+function bestPostprocess(
+  file: EmModelFile,
+  slices: LabelledSlice[],
+): { threshold: number; clean: EmModelFile["clean"] } {
+  const predicted = predictSlices(file, slices);
+  let best = { threshold: 0.5, clean: file.clean };
   let bestDice = -1;
-  for (let threshold = 0.3; threshold < 0.96; threshold += 0.05) {
-    const { dice } = validate({ ...file, threshold }, slices);
-    if (dice > bestDice) [best, bestDice] = [threshold, dice];
+  for (let step = 0; step <= 13; step++) {
+    const threshold = Math.round((0.3 + 0.05 * step) * 100) / 100;
+    for (const minObjectPx of [20, 40, 80, 120]) {
+      for (const maxHolePx of [40, 400]) {
+        const candidate = { minObjectPx, maxHolePx };
+        const { dice } = score(predicted, threshold, candidate);
+        if (dice > bestDice) [best, bestDice] = [{ threshold, clean: candidate }, dice];
+      }
+    }
   }
-  return Math.round(best * 100) / 100;
+  return best;
 }
 
 async function main(): Promise<void> {
@@ -271,6 +303,7 @@ async function main(): Promise<void> {
       hidden: { type: "string", default: "16,8" },
       "per-class": { type: "string", default: "2500" },
       "context-sigmas": { type: "string", default: "1,2.5,5,8" },
+      "local-std": { type: "boolean", default: false },
       out: {
         type: "string",
         default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname,
@@ -285,6 +318,7 @@ async function main(): Promise<void> {
   const hidden = values.hidden.split(",").map(Number);
   const perClass = Number(values["per-class"]);
   contextSigmasPx = values["context-sigmas"].split(",").map(Number);
+  featureSpec = { ...featureSpec, localStd: values["local-std"] };
   await tf.setBackend("cpu");
   const stack = `${dataDir}/em-vnc/stack1`;
   const slices: LabelledSlice[] = [];
@@ -300,7 +334,7 @@ async function main(): Promise<void> {
     format: "clemreg-em-mlp",
     version: 1,
     voxelSizeNm: [rawPixelNm * downsampleFactor, rawPixelNm * downsampleFactor],
-    features: defaultFeatureSpec,
+    features: featureSpec,
     normalisation: "volume-mean-std",
     featureMean: standard1.mean,
     featureStd: standard1.std,
@@ -338,7 +372,11 @@ async function main(): Promise<void> {
   const firstStage = prepareEmModel(firstFile);
   const standard2 = probeStats(train, trainStats, firstStage, random);
   const network2 = buildNetwork(standard2.mean.length, hidden, seed + 100);
-  const fullFile = (threshold: number, training: Record<string, unknown>): EmModelFile => ({
+  const fullFile = (
+    threshold: number,
+    training: Record<string, unknown>,
+    cleanUp = clean,
+  ): EmModelFile => ({
     ...firstFile,
     context: {
       sigmasPx: contextSigmasPx,
@@ -347,6 +385,7 @@ async function main(): Promise<void> {
       layers: storedLayers(network2),
     },
     threshold,
+    clean: cleanUp,
     training,
   });
   for (let epoch = 0; epoch < contextEpochs; epoch++) {
@@ -362,8 +401,8 @@ async function main(): Promise<void> {
     report("context", epoch, contextEpochs, loss, fullFile(0.5, {}));
   }
   // The threshold is chosen on the training slices, never on the validation slices.
-  const threshold = bestThreshold(fullFile(0.5, {}), train);
-  const scores = validate(fullFile(threshold, {}), validation);
+  const { threshold, clean: cleanUp } = bestPostprocess(fullFile(0.5, {}), train);
+  const scores = validate(fullFile(threshold, {}, cleanUp), validation);
   const file = fullFile(threshold, {
     data: "em-vnc stack1, 4x4 block mean of 4.6 nm pixels",
     trainSlices: "00-11",
@@ -374,12 +413,12 @@ async function main(): Promise<void> {
     hidden,
     pixelsPerClassPerSlicePerEpoch: perClass,
     augmentation: "dihedral (flips, 90° rotations), gain 0.8-1.2, offset ±0.3 std",
-    thresholdChosenOn: "training slices 00-11 (Dice after clean-up)",
+    thresholdChosenOn: "training slices 00-11 (Dice after clean-up; clean-up sizes too)",
     validationDice: scores.dice,
     validationIoU: scores.iou,
     validationDiceBeforeCleanUp: scores.diceRaw,
     trainingSeconds: (performance.now() - started) / 1000,
-  });
+  }, cleanUp);
   await Deno.writeTextFile(values.out, JSON.stringify(file, null, 1) + "\n");
   console.log(
     `wrote ${values.out}: threshold ${threshold}, Dice ${scores.dice.toFixed(4)}, IoU ${

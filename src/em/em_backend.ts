@@ -64,15 +64,38 @@ export function onnxBackend(model: OnnxEmModel): EmBackend {
   };
 }
 
+/** Config files an `.onnx` model may come with, in the order they are tried. */
+function onnxConfigCandidates(modelPath: string): string[] {
+  const folder = modelPath.includes("/") ? modelPath.slice(0, modelPath.lastIndexOf("/")) : ".";
+  return [`${modelPath}.json`, modelPath.replace(/\.onnx$/, ".json"), `${folder}/config.json`];
+}
+
 /**
- * Open a backend by name: `builtin`, a clemreg MLP `.json`, or an ONNX model's config
- * `.json` / `.onnx` file (whose config is the same path with `.json`).
+ * Open a backend by name: `builtin`, a clemreg MLP `.json`, an ONNX model's config `.json`,
+ * or an `.onnx` file with its config beside it (`M.onnx.json`, `M.json` or `config.json`).
  * @param model `builtin` or a path
  * @returns the backend
+ * @throws {TypeError} when an `.onnx` file has no config beside it
  */
 export async function openEmBackend(model: string): Promise<EmBackend> {
   if (model === "builtin") return builtinBackend(await loadEmModel());
-  const configPath = model.endsWith(".onnx") ? model.replace(/\.onnx$/, ".json") : model;
+  let configPath = model;
+  if (model.endsWith(".onnx")) {
+    const candidates = onnxConfigCandidates(model);
+    const found = candidates.find((path) => {
+      try {
+        return Deno.statSync(path).isFile;
+      } catch {
+        return false;
+      }
+    });
+    if (!found) {
+      throw new TypeError(
+        `Cannot open ONNX model ${model}: no config found (tried ${candidates.join(", ")})`,
+      );
+    }
+    configPath = found;
+  }
   const parsed = JSON.parse(await Deno.readTextFile(configPath)) as { format?: string };
   if (parsed.format === "clemreg-em-mlp") return builtinBackend(await loadEmModel(configPath));
   return onnxBackend(await loadOnnxModel(configPath));

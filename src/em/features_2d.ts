@@ -20,6 +20,8 @@ export interface FeatureSpec {
   truncate: number;
   /** Structure-tensor outer (integration) scale as a fraction of σ (vigra/ilastik: 0.5). */
   structureOuterRatio: number;
+  /** Add the local standard deviation at each scale (texture: cristae). Default false. */
+  localStd?: boolean;
 }
 
 /** The default feature set of the built-in model. */
@@ -37,7 +39,11 @@ export const defaultFeatureSpec: FeatureSpec = {
  * @returns the count
  */
 export function featureCount(spec: FeatureSpec): number {
-  return 1 + 7 * spec.sigmasPx.length;
+  return 1 + planesPerScale(spec) * spec.sigmasPx.length;
+}
+
+function planesPerScale(spec: FeatureSpec): number {
+  return spec.localStd ? 8 : 7;
 }
 
 /**
@@ -113,20 +119,26 @@ export function computeFeatures2d(
   const gradY = new Float32Array(pixels);
   const tensor = new Float32Array(3 * pixels);
   const tensorSmoothed = new Float32Array(pixels);
+  const perScale = planesPerScale(spec);
+  const squares = spec.localStd ? new Float32Array(pixels) : undefined;
+  if (squares) { for (let p = 0; p < pixels; p++) squares[p] = slice[p]! * slice[p]!; }
   out.set(slice.subarray(0, pixels), 0);
   let previous = slice;
   const scales = spec.sigmasPx.length;
   for (let s = 0; s < scales; s++) {
     const sigma = spec.sigmasPx[s]!;
-    const base = 1 + 7 * s;
-    convolveSeparable2d(
-      slice,
-      smoothed,
-      height,
-      width,
-      gaussianKernel1d(sigma, spec.truncate),
-      scratch,
-    );
+    const base = 1 + perScale * s;
+    const kernel = gaussianKernel1d(sigma, spec.truncate);
+    convolveSeparable2d(slice, smoothed, height, width, kernel, scratch);
+    if (squares) {
+      // Local standard deviation: sqrt(G(I²) − G(I)²), written straight into its plane.
+      const stdPlane = out.subarray((base + 7) * pixels, (base + 8) * pixels);
+      convolveSeparable2d(squares, stdPlane, height, width, kernel, scratch);
+      for (let p = 0; p < pixels; p++) {
+        const variance = stdPlane[p]! - smoothed[p]! * smoothed[p]!;
+        stdPlane[p] = variance > 0 ? Math.sqrt(variance) : 0;
+      }
+    }
     const smoothPlane = base * pixels;
     const dogPlane = (base + 1) * pixels;
     const gradPlane = (base + 2) * pixels;
