@@ -29,7 +29,7 @@ import { overlapScores } from "../src/em/mask_metrics.ts";
 import { intensityStats, segmentEmBlock } from "../src/em/segment_block.ts";
 import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/training_data.ts";
 
-const downsampleFactor = 4;
+let downsampleFactor = 4;
 const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [1, 2.5, 5, 8];
@@ -297,13 +297,14 @@ function bestPostprocess(
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      epochs: { type: "string", default: "10" },
-      "context-epochs": { type: "string", default: "12" },
+      epochs: { type: "string", default: "8" },
+      "context-epochs": { type: "string", default: "10" },
       seed: { type: "string", default: "5" },
       hidden: { type: "string", default: "16,8" },
       "per-class": { type: "string", default: "2500" },
       "context-sigmas": { type: "string", default: "1,2.5,5,8" },
       "local-std": { type: "boolean", default: false },
+      factor: { type: "string", default: "4" },
       out: {
         type: "string",
         default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname,
@@ -318,6 +319,7 @@ async function main(): Promise<void> {
   const hidden = values.hidden.split(",").map(Number);
   const perClass = Number(values["per-class"]);
   contextSigmasPx = values["context-sigmas"].split(",").map(Number);
+  downsampleFactor = Number(values.factor);
   featureSpec = { ...featureSpec, localStd: values["local-std"] };
   await tf.setBackend("cpu");
   const stack = `${dataDir}/em-vnc/stack1`;
@@ -404,7 +406,7 @@ async function main(): Promise<void> {
   const { threshold, clean: cleanUp } = bestPostprocess(fullFile(0.5, {}), train);
   const scores = validate(fullFile(threshold, {}, cleanUp), validation);
   const file = fullFile(threshold, {
-    data: "em-vnc stack1, 4x4 block mean of 4.6 nm pixels",
+    data: `em-vnc stack1, ${downsampleFactor}x${downsampleFactor} block mean of 4.6 nm pixels`,
     trainSlices: "00-11",
     validationSlices: "12-14",
     epochs,
