@@ -3,9 +3,10 @@
  * slice by slice in overlapping 2-D tiles blended with a smooth window. The window is zero on
  * the `overlap / 4` pixels next to an inner tile edge, where a network's padding corrupts its
  * output, and ramps up linearly over the rest of the overlap; at image borders it stays 1.
+ * onnxruntime-node is imported on first use, so the other backends run without `--allow-ffi`.
  * @module
  */
-import * as ort from "onnxruntime-node";
+import type * as Ort from "onnxruntime-node";
 
 /** The JSON config that comes with an ONNX model. */
 export interface OnnxModelConfig {
@@ -29,7 +30,9 @@ export interface OnnxModelConfig {
 /** A loaded ONNX model. */
 export interface OnnxEmModel {
   config: OnnxModelConfig;
-  session: ort.InferenceSession;
+  session: Ort.InferenceSession;
+  /** The onnxruntime-node module (imported on first use). */
+  runtime: typeof Ort;
 }
 
 /**
@@ -40,8 +43,9 @@ export interface OnnxEmModel {
 export async function loadOnnxModel(configPath: string): Promise<OnnxEmModel> {
   const config = JSON.parse(await Deno.readTextFile(configPath)) as OnnxModelConfig;
   const modelPath = new URL(config.model, new URL(configPath, `file://${Deno.cwd()}/`)).pathname;
-  const session = await ort.InferenceSession.create(modelPath);
-  return { config, session };
+  const runtime = await import("onnxruntime-node");
+  const session = await runtime.InferenceSession.create(modelPath);
+  return { config, session, runtime };
 }
 
 /** Tile starts along one axis: stride `tile − overlap`, the last tile flush with the end. */
@@ -109,7 +113,7 @@ export async function segmentOnnxBlock(
           }
         }
         const feeds = {
-          [config.inputName]: new ort.Tensor("float32", input, [1, 1, tileY, tileX]),
+          [config.inputName]: new model.runtime.Tensor("float32", input, [1, 1, tileY, tileX]),
         };
         const result = await session.run(feeds);
         const tensor = result[config.outputName];
