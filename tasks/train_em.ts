@@ -34,6 +34,7 @@ const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [1, 2.5, 5, 8];
 let featureSpec: FeatureSpec = defaultFeatureSpec;
+let contextOnly = false;
 
 /** mulberry32: a small seeded generator, so training is reproducible. */
 function seededRandom(seed: number): () => number {
@@ -110,6 +111,9 @@ function sliceFeatures(
       featureSpec.truncate,
       features.subarray(imagePlanes * pixels),
     );
+    if (contextOnly) {
+      return { features: features.subarray(imagePlanes * pixels), planes: planes - imagePlanes };
+    }
   }
   return { features, planes };
 }
@@ -305,6 +309,8 @@ async function main(): Promise<void> {
       "context-sigmas": { type: "string", default: "1,2.5,5,8" },
       "local-std": { type: "boolean", default: false },
       factor: { type: "string", default: "4" },
+      "context-only": { type: "boolean", default: false },
+      sigmas: { type: "string", default: defaultFeatureSpec.sigmasPx.join(",") },
       out: {
         type: "string",
         default: new URL("../models/em_mito_mlp.json", import.meta.url).pathname,
@@ -320,7 +326,12 @@ async function main(): Promise<void> {
   const perClass = Number(values["per-class"]);
   contextSigmasPx = values["context-sigmas"].split(",").map(Number);
   downsampleFactor = Number(values.factor);
-  featureSpec = { ...featureSpec, localStd: values["local-std"] };
+  contextOnly = values["context-only"];
+  featureSpec = {
+    ...featureSpec,
+    sigmasPx: values.sigmas.split(",").map(Number),
+    localStd: values["local-std"],
+  };
   await tf.setBackend("cpu");
   const stack = `${dataDir}/em-vnc/stack1`;
   const slices: LabelledSlice[] = [];
@@ -382,6 +393,7 @@ async function main(): Promise<void> {
     ...firstFile,
     context: {
       sigmasPx: contextSigmasPx,
+      contextOnly,
       featureMean: standard2.mean,
       featureStd: standard2.std,
       layers: storedLayers(network2),

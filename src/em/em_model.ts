@@ -22,6 +22,8 @@ export interface StoredLayer {
 export interface ContextStage {
   /** Smoothing scales of the first stage's probability map, in pixels. */
   sigmasPx: number[];
+  /** Stage 2 sees only the context features (not the image features): cheaper. */
+  contextOnly?: boolean;
   featureMean: number[];
   featureStd: number[];
   layers: StoredLayer[];

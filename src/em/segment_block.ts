@@ -109,7 +109,8 @@ export function segmentEmBlock(
         spec.truncate,
         features.subarray(imageFeatures * plane),
       );
-      mlpForward(contextLayers, features, plane, plane, target);
+      const stageInput = context.contextOnly ? features.subarray(imageFeatures * plane) : features;
+      mlpForward(contextLayers, stageInput, plane, plane, target);
     } else {
       mlpForward(model.layers, features, plane, plane, target);
     }

@@ -80,43 +80,45 @@ Deno.test("mlpForward() equals a naive per-pixel evaluation", () => {
   }
 });
 
-Deno.test("segmentEmBlock() on chunks read with the halo equals the whole slice exactly", () => {
-  const model = randomModel(3);
-  const [, halo] = emBlockHalo(model);
-  const random = seededRandom(4);
-  const [depth, height, width] = [2, 150, 137];
-  const volume = new Uint8Array(depth * height * width).map(() => Math.floor(random() * 256));
-  const stats = { intensityMean: 128, intensityStd: 60 };
-  const whole = segmentEmBlock(volume, [depth, height, width], model, stats);
-  const chunk = 45; // odd-sized chunks, some smaller than the halo at the far edges
-  let compared = 0;
-  for (let y0 = 0; y0 < height; y0 += chunk) {
-    for (let x0 = 0; x0 < width; x0 += chunk) {
-      const ys = [Math.max(0, y0 - halo), Math.min(height, y0 + chunk + halo)] as const;
-      const xs = [Math.max(0, x0 - halo), Math.min(width, x0 + chunk + halo)] as const;
-      const [bh, bw] = [ys[1] - ys[0], xs[1] - xs[0]];
-      const block = new Uint8Array(depth * bh * bw);
-      for (let z = 0; z < depth; z++) {
-        for (let y = 0; y < bh; y++) {
-          const from = (z * height + ys[0] + y) * width + xs[0];
-          block.set(volume.subarray(from, from + bw), (z * bh + y) * bw);
+for (const contextOnly of [false, true]) {
+  Deno.test(`segmentEmBlock() on chunks read with the halo equals the whole slice exactly (contextOnly ${contextOnly})`, () => {
+    const model = randomModel(3, 18.4, contextOnly);
+    const [, halo] = emBlockHalo(model);
+    const random = seededRandom(4);
+    const [depth, height, width] = [2, 150, 137];
+    const volume = new Uint8Array(depth * height * width).map(() => Math.floor(random() * 256));
+    const stats = { intensityMean: 128, intensityStd: 60 };
+    const whole = segmentEmBlock(volume, [depth, height, width], model, stats);
+    const chunk = 45; // odd-sized chunks, some smaller than the halo at the far edges
+    let compared = 0;
+    for (let y0 = 0; y0 < height; y0 += chunk) {
+      for (let x0 = 0; x0 < width; x0 += chunk) {
+        const ys = [Math.max(0, y0 - halo), Math.min(height, y0 + chunk + halo)] as const;
+        const xs = [Math.max(0, x0 - halo), Math.min(width, x0 + chunk + halo)] as const;
+        const [bh, bw] = [ys[1] - ys[0], xs[1] - xs[0]];
+        const block = new Uint8Array(depth * bh * bw);
+        for (let z = 0; z < depth; z++) {
+          for (let y = 0; y < bh; y++) {
+            const from = (z * height + ys[0] + y) * width + xs[0];
+            block.set(volume.subarray(from, from + bw), (z * bh + y) * bw);
+          }
         }
-      }
-      const result = segmentEmBlock(block, [depth, bh, bw], model, stats);
-      for (let z = 0; z < depth; z++) {
-        for (let y = y0; y < Math.min(height, y0 + chunk); y++) {
-          for (let x = x0; x < Math.min(width, x0 + chunk); x++) {
-            const expected = whole[(z * height + y) * width + x]!;
-            const got = result[(z * bh + y - ys[0]) * bw + x - xs[0]]!;
-            if (got !== expected) assertEquals({ z, y, x, got }, { z, y, x, got: expected });
-            compared++;
+        const result = segmentEmBlock(block, [depth, bh, bw], model, stats);
+        for (let z = 0; z < depth; z++) {
+          for (let y = y0; y < Math.min(height, y0 + chunk); y++) {
+            for (let x = x0; x < Math.min(width, x0 + chunk); x++) {
+              const expected = whole[(z * height + y) * width + x]!;
+              const got = result[(z * bh + y - ys[0]) * bw + x - xs[0]]!;
+              if (got !== expected) assertEquals({ z, y, x, got }, { z, y, x, got: expected });
+              compared++;
+            }
           }
         }
       }
     }
-  }
-  assertEquals(compared, depth * height * width);
-});
+    assertEquals(compared, depth * height * width);
+  });
+}
 
 Deno.test("segmentEmBlock() with a halo smaller than the feature radius does differ", () => {
   const model = randomModel(3);

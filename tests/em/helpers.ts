@@ -40,11 +40,11 @@ function randomLayers(widths: number[], random: () => number): StoredLayer[] {
 }
 
 /** A model with random weights (and an auto-context stage), for structural tests. */
-export function randomModel(seed: number, voxelSizeNm = 18.4): EmModel {
+export function randomModel(seed: number, voxelSizeNm = 18.4, contextOnly = false): EmModel {
   const random = seededRandom(seed);
   const imagePlanes = featureCount(defaultFeatureSpec);
   const sigmasPx = [1, 2.5];
-  const allPlanes = imagePlanes + contextFeatureCount(sigmasPx);
+  const allPlanes = (contextOnly ? 0 : imagePlanes) + contextFeatureCount(sigmasPx);
   const file: EmModelFile = {
     format: "clemreg-em-mlp",
     version: 1,
@@ -56,6 +56,7 @@ export function randomModel(seed: number, voxelSizeNm = 18.4): EmModel {
     layers: randomLayers([imagePlanes, 8, 4, 1], random),
     context: {
       sigmasPx,
+      contextOnly,
       featureMean: new Array(allPlanes).fill(0),
       featureStd: new Array(allPlanes).fill(1),
       layers: randomLayers([allPlanes, 8, 1], random),
