@@ -18,8 +18,8 @@ export interface DenseLayer {
 const stripPixels = 256;
 
 /**
- * One layer on pixel-major activations (`input[p × inputs + i]`), four outputs at a time so
- * each loaded input feeds four accumulators held in registers.
+ * One layer on pixel-major activations (`input[p × inputs + i]`), eight (then four) outputs
+ * at a time so each loaded input feeds several accumulators held in registers.
  */
 function denseStrip(
   layer: DenseLayer,
@@ -37,6 +37,37 @@ function denseStrip(
     const inBase = p * inputs;
     const outBase = p * outputs;
     let o = 0;
+    for (; o + 8 <= outputs; o += 8) {
+      const w0 = o * inputs;
+      let acc0 = bias[o]!;
+      let acc1 = bias[o + 1]!;
+      let acc2 = bias[o + 2]!;
+      let acc3 = bias[o + 3]!;
+      let acc4 = bias[o + 4]!;
+      let acc5 = bias[o + 5]!;
+      let acc6 = bias[o + 6]!;
+      let acc7 = bias[o + 7]!;
+      for (let i = 0; i < inputs; i++) {
+        const value = input[inBase + i]!;
+        const w = w0 + i;
+        acc0 += weights[w]! * value;
+        acc1 += weights[w + inputs]! * value;
+        acc2 += weights[w + 2 * inputs]! * value;
+        acc3 += weights[w + 3 * inputs]! * value;
+        acc4 += weights[w + 4 * inputs]! * value;
+        acc5 += weights[w + 5 * inputs]! * value;
+        acc6 += weights[w + 6 * inputs]! * value;
+        acc7 += weights[w + 7 * inputs]! * value;
+      }
+      output[outBase + o] = acc0;
+      output[outBase + o + 1] = acc1;
+      output[outBase + o + 2] = acc2;
+      output[outBase + o + 3] = acc3;
+      output[outBase + o + 4] = acc4;
+      output[outBase + o + 5] = acc5;
+      output[outBase + o + 6] = acc6;
+      output[outBase + o + 7] = acc7;
+    }
     for (; o + 4 <= outputs; o += 4) {
       const w0 = o * inputs;
       const w1 = w0 + inputs;
