@@ -32,7 +32,7 @@ import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/trainin
 let downsampleFactor = 4;
 const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
-let contextSigmasPx = [1, 2.5, 5, 8];
+let contextSigmasPx = [2.5, 5, 8];
 let featureSpec: FeatureSpec = defaultFeatureSpec;
 let contextOnly = false;
 
@@ -306,7 +306,7 @@ async function main(): Promise<void> {
       seed: { type: "string", default: "5" },
       hidden: { type: "string", default: "16,8" },
       "per-class": { type: "string", default: "2500" },
-      "context-sigmas": { type: "string", default: "1,2.5,5,8" },
+      "context-sigmas": { type: "string", default: "2.5,5,8" },
       "local-std": { type: "boolean", default: false },
       factor: { type: "string", default: "4" },
       "context-only": { type: "boolean", default: false },

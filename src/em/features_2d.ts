@@ -26,7 +26,7 @@ export interface FeatureSpec {
 
 /** The default feature set of the built-in model. */
 export const defaultFeatureSpec: FeatureSpec = {
-  sigmasPx: [0.7, 1, 1.6, 3.5, 5],
+  sigmasPx: [1, 1.6, 3.5, 5],
   truncate: 3,
   structureOuterRatio: 0.5,
 };
