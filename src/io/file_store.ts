@@ -19,6 +19,8 @@ function isNotFound(error: unknown): boolean {
 export class FileStore implements Store {
   readonly writable = true;
   readonly root: string;
+  /** Folders known to exist, so a chunk write costs one write and one rename. */
+  readonly #madeFolders = new Set<string>();
 
   /** @param root the folder holding the keys */
   constructor(root: string) {
@@ -73,10 +75,19 @@ export class FileStore implements Store {
   async set(key: `/${string}`, value: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
     const dir = path.dirname(target);
-    await Deno.mkdir(dir, { recursive: true });
+    if (!this.#madeFolders.has(dir)) {
+      await Deno.mkdir(dir, { recursive: true });
+      this.#madeFolders.add(dir);
+    }
     const temp = path.join(dir, `.${path.basename(target)}.${Deno.pid}.${tempCounter++}.tmp`);
     try {
-      await Deno.writeFile(temp, value);
+      try {
+        await Deno.writeFile(temp, value);
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        await Deno.mkdir(dir, { recursive: true }); // the folder was removed since it was made
+        await Deno.writeFile(temp, value);
+      }
       await Deno.rename(temp, target);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});

@@ -199,6 +199,42 @@ export function spatialVoxelSizeUm(image: OmeImage, level: number): [number, num
   return [size("z", 1), size("y"), size("x")];
 }
 
+/** A level's spatial grid in micrometers: index (z, y, x) ↦ scale · index + translation. */
+export interface SpatialGridUm {
+  /** Shape along z, y, x (1 along z for 2-D images). */
+  shape: [number, number, number];
+  scale: [number, number, number];
+  translation: [number, number, number];
+}
+
+/**
+ * The spatial grid of a level in micrometers (z, y, x), from its scale and translation.
+ * @throws {OmeZarrError} as for {@linkcode spatialVoxelSizeUm}
+ */
+export function spatialGridUm(image: OmeImage, level: number): SpatialGridUm {
+  const scale = spatialVoxelSizeUm(image, level);
+  const info = image.levels[level]!;
+  const pick = (name: string, values: number[], fallback: number) => {
+    const axis = image.axes.findIndex((a) => a.name.toLowerCase() === name);
+    return axis < 0 ? fallback : values[axis]!;
+  };
+  const unitFactor = (name: string) => {
+    const axis = image.axes.findIndex((a) => a.name.toLowerCase() === name);
+    const unit = axis < 0 ? undefined : image.axes[axis]!.unit;
+    return unit === undefined ? 1 : micrometersPerUnit(unit) ?? 1;
+  };
+  const names = ["z", "y", "x"] as const;
+  return {
+    shape: names.map((n) => pick(n, info.shape, 1)) as [number, number, number],
+    scale,
+    translation: names.map((n) => pick(n, info.translation, 0) * unitFactor(n)) as [
+      number,
+      number,
+      number,
+    ],
+  };
+}
+
 /**
  * The level whose voxel size is nearest a requested one (log-distance over z, y, x).
  * @param image an opened image
@@ -302,7 +338,9 @@ function describeMismatch(location: string, documents: GroupDocuments): OmeZarrE
 }
 
 async function pathExists(location: string): Promise<boolean | undefined> {
-  if (/^https?:\/\//i.test(location)) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^file:\/\//i.test(location)) {
+    return undefined;
+  }
   try {
     await Deno.stat(location.startsWith("file://") ? new URL(location) : location);
     return true;

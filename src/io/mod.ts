@@ -13,6 +13,8 @@ export {
   type OmeImage,
   openImage,
   openLevel,
+  type SpatialGridUm,
+  spatialGridUm,
   spatialVoxelSizeUm,
 } from "./image.ts";
 export { ZarrArray } from "./zarr_array.ts";
@@ -21,4 +23,7 @@ export { buildPyramid, pyramidFactors } from "./pyramid.ts";
 export { downsampleBlock, type DownsampleMethod } from "./downsample.ts";
 export { micrometersPerUnit } from "./units.ts";
 export { allocate, dataTypeOf, typedArrayFor } from "./dtype.ts";
-export { boxShape, chunkBox, chunkGridShape, chunkIndices, copyRegion, voxelCount } from "./box.ts";
+export { configureS3, type S3Options, S3RequestError, S3Store } from "./s3_store.ts";
+export { readVolume } from "./tiff_folder.ts";
+export { readTiffVolume } from "./tiff.ts";
+export { convertToOmeZarr } from "./tiff_convert.ts";

@@ -5,6 +5,7 @@
  */
 import { FileStore } from "./file_store.ts";
 import { HttpStore } from "./http_store.ts";
+import { type S3Options, S3Store } from "./s3_store.ts";
 
 /** A byte range: `offset`+`length`, or the last `suffixLength` bytes. */
 export type RangeQuery = { offset: number; length: number } | { suffixLength: number };
@@ -34,8 +35,9 @@ export interface Store {
 
 /**
  * Open the store behind a location.
- * @param location a local path, `file://` URL or `http(s)://` URL
- * @returns a file store (read-write) or an HTTP store (read-only)
+ * @param location a local path, `file://`, `http(s)://` or `s3://bucket/prefix` URL
+ * @param options settings of an S3 store (endpoint, region, retries; default from `AWS_*`)
+ * @returns a file store (read-write), an HTTP store (read-only) or an S3 store
  * @example
  * ```ts
  * import { openStore } from "./store.ts";
@@ -43,12 +45,13 @@ export interface Store {
  * console.log(store.writable); // true
  * ```
  */
-export function openStore(location: string): Store {
+export function openStore(location: string, options: { s3?: S3Options } = {}): Store {
   if (/^https?:\/\//i.test(location)) return new HttpStore(location);
+  if (/^s3:\/\//i.test(location)) return new S3Store(location, options.s3);
   if (location.startsWith("file://")) return new FileStore(new URL(location).pathname);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new TypeError(
-      `Cannot open "${location}": the scheme is not supported (expected a path or http(s)://)`,
+      `Cannot open "${location}": the scheme is not supported (expected a path, http(s):// or s3://)`,
     );
   }
   return new FileStore(location);

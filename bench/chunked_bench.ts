@@ -1,0 +1,215 @@
+/**
+ * Chunked-core benchmark: Gaussian (σ = 2) and DoG (σ = 3 / 4.8) on a 256³ float32 volume in
+ * 64³ chunks with 1 and 2 workers, against scipy.ndimage single-threaded in the same run (and
+ * the same filter on the whole volume in one thread); then the peak RSS of a DoG job over
+ * generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add `--big` for
+ * 1 GiB), which must stay flat. Run: `deno run -A bench/chunked_bench.ts [--big]`.
+ * @module
+ */
+import { join } from "node:path";
+import { writeResults } from "./report.ts";
+import type { Figure } from "./report.ts";
+import type { KernelContext, KernelResult } from "../src/chunked/types.ts";
+import { filterOp } from "../src/chunked/filter_ops.ts";
+import { map } from "../src/chunked/ops.ts";
+import { runOp } from "../src/chunked/scheduler.ts";
+import { createWorkerPool } from "../src/chunked/pool.ts";
+import { createSharedArray, sharedArrayData } from "../src/chunked/shared_array.ts";
+import { gaussianFilter } from "../src/filters/gaussian.ts";
+import { createImage } from "../src/io/writer.ts";
+
+/** Kernel that generates a smooth, compressible test pattern for its output box. */
+export function generatePattern(
+  _inputs: unknown[],
+  _params: unknown,
+  context: KernelContext,
+): KernelResult {
+  const { start, stop } = context.outputBox;
+  const [z0, y0, x0] = start as [number, number, number];
+  const [z1, y1, x1] = stop as [number, number, number];
+  const out = new Float32Array((z1 - z0) * (y1 - y0) * (x1 - x0));
+  let i = 0;
+  for (let z = z0; z < z1; z++) {
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) out[i++] = Math.sin(x * 0.1) * Math.cos(y * 0.07) + z * 0.01;
+    }
+  }
+  return { output: out };
+}
+
+const side = 256;
+const voxels = side ** 3;
+const chunks = [64, 64, 64];
+
+function scipyMvoxPerSecond(): { gaussian: number; dog: number } | undefined {
+  const script = `
+import time, numpy as np
+from scipy import ndimage
+v = np.random.default_rng(0).random((${side},)*3, dtype=np.float32)
+best = {}
+for name, f in [("gaussian", lambda: ndimage.gaussian_filter(v, 2)),
+                ("dog", lambda: ndimage.gaussian_filter(v, 3) - ndimage.gaussian_filter(v, 4.8))]:
+    t = time.perf_counter(); f(); best[name] = ${voxels} / 1e6 / (time.perf_counter() - t)
+print(best["gaussian"], best["dog"])`;
+  try {
+    const result = new Deno.Command("/usr/bin/python3", { args: ["-c", script] }).outputSync();
+    if (!result.success) return undefined;
+    const [gaussian, dog] = new TextDecoder().decode(result.stdout).trim().split(" ").map(Number);
+    return { gaussian: gaussian!, dog: dog! };
+  } catch {
+    return undefined;
+  }
+}
+
+async function filterFigures(): Promise<Figure[]> {
+  const input = createSharedArray("bench-in", {
+    shape: [side, side, side],
+    chunks,
+    dtype: "float32",
+  });
+  const data = sharedArrayData(input);
+  for (let i = 0; i < voxels; i++) data[i] = (Math.imul(i, 2654435761) >>> 0) / 2 ** 32;
+  const output = createSharedArray("bench-out", {
+    shape: [side, side, side],
+    chunks,
+    dtype: "float32",
+  });
+  let started = performance.now();
+  gaussianFilter(data as Float32Array, [side, side, side], { sigma: 2 });
+  const wholeMvox = voxels / 1e6 / ((performance.now() - started) / 1000);
+  const scipy = scipyMvoxPerSecond();
+  if (!scipy) console.error("scipy baseline skipped: /usr/bin/python3 with scipy not found");
+  const figures: Figure[] = [];
+  for (
+    const [filter, params] of [["gaussian", { sigma: 2 }], ["dog", {
+      sigmaLow: 3,
+      sigmaHigh: 4.8,
+    }]] as const
+  ) {
+    const rates: number[] = [];
+    for (const workers of [1, 2]) {
+      const pool = createWorkerPool({ size: workers });
+      const op = filterOp(filter, { input, output }, params);
+      await runOp(op, { executor: pool, quiet: true, journalDir: false }); // warm-up (JIT, module load)
+      started = performance.now();
+      await runOp(op, { executor: pool, quiet: true, journalDir: false });
+      rates.push(voxels / 1e6 / ((performance.now() - started) / 1000));
+      await pool.close();
+    }
+    const base = scipy?.[filter];
+    for (const [i, workers] of [1, 2].entries()) {
+      figures.push({
+        name: `${filter} 256³ chunked, ${workers} worker${workers > 1 ? "s" : ""}`,
+        value: rates[i]!,
+        unit: "Mvox/s",
+        baseline: base ? "scipy.ndimage 1 thread" : "whole volume, 1 thread (gaussian)",
+        baselineValue: base ?? wholeMvox,
+        ratio: rates[i]! / (base ?? wholeMvox),
+      });
+    }
+    figures.push({
+      name: `${filter} 2 workers vs 1`,
+      value: rates[1]!,
+      unit: "Mvox/s",
+      baseline: "1 worker",
+      baselineValue: rates[0]!,
+      ratio: rates[1]! / rates[0]!,
+    });
+  }
+  figures.push({
+    name: "gaussian 256³ chunked 1 worker vs whole volume",
+    value: figures[0]!.value,
+    unit: "Mvox/s",
+    baseline: "whole volume, 1 thread",
+    baselineValue: wholeMvox,
+    ratio: figures[0]!.value / wholeMvox,
+  });
+  return figures;
+}
+
+/** Child mode: generate a z×256×256 OME-Zarr volume, DoG it, print peak RSS and seconds. */
+async function rssChild(depth: number, dir: string): Promise<void> {
+  const spec = {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
+    shape: [depth, 256, 256],
+    chunks,
+    dtype: "float32" as const,
+    scale: [1, 1, 1],
+    levels: 1,
+  };
+  await createImage(join(dir, "in.zarr"), spec);
+  await createImage(join(dir, "dog.zarr"), spec);
+  const input = { kind: "zarr" as const, location: join(dir, "in.zarr"), level: 0 };
+  const output = { kind: "zarr" as const, location: join(dir, "dog.zarr"), level: 0 };
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, Deno.memoryUsage().rss)), 50);
+  const pool = createWorkerPool({ size: 2 });
+  await runOp(
+    map({
+      name: "generate",
+      kernel: { module: import.meta.url, name: "generatePattern" },
+      inputs: [],
+      output: input,
+    }),
+    { executor: pool, quiet: true, journalDir: false },
+  );
+  const started = performance.now();
+  await runOp(filterOp("dog", { input, output }, { sigmaLow: 3, sigmaHigh: 4.8 }), {
+    executor: pool,
+    quiet: true,
+    journalDir: false,
+    memoryBytes: 256 * 2 ** 20,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  peak = Math.max(peak, Deno.memoryUsage().rss);
+  await pool.close();
+  console.log(JSON.stringify({ peak, seconds }));
+}
+
+async function rssFigures(big: boolean): Promise<Figure[]> {
+  const depths = big ? [256, 1024, 4096] : [256, 1024]; // 64 MiB, 256 MiB (, 1 GiB)
+  const runs: { mib: number; peak: number; seconds: number }[] = [];
+  for (const depth of depths) {
+    const dir = await Deno.makeTempDir({ prefix: "clemreg-rss-" });
+    try {
+      const child = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL(import.meta.url).pathname, "--rss-child", String(depth), dir],
+        stderr: "inherit",
+      }).output();
+      if (!child.success) throw new Error(`RSS child for depth ${depth} failed`);
+      const { peak, seconds } = JSON.parse(new TextDecoder().decode(child.stdout));
+      runs.push({ mib: depth * 256 * 256 * 4 / 2 ** 20, peak, seconds });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  const first = runs[0]!;
+  return runs.slice(1).flatMap((run) => [
+    {
+      name: `DoG job peak RSS, ${run.mib} MiB volume`,
+      value: run.peak / 2 ** 20,
+      unit: "MiB",
+      baseline: `${first.mib} MiB volume`,
+      baselineValue: first.peak / 2 ** 20,
+      ratio: run.peak / first.peak,
+    },
+    {
+      name: `DoG job time, ${run.mib} MiB volume`,
+      value: run.seconds,
+      unit: "s",
+      baseline: `${first.mib} MiB volume`,
+      baselineValue: first.seconds,
+      ratio: run.seconds / first.seconds,
+    },
+  ]);
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--rss-child") {
+    await rssChild(Number(Deno.args[1]), Deno.args[2]!);
+  } else {
+    const figures = [...await filterFigures(), ...await rssFigures(Deno.args.includes("--big"))];
+    await writeResults("chunked", figures);
+  }
+}

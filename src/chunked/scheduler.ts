@@ -1,0 +1,255 @@
+/**
+ * Runs one op: plans its chunk tasks lazily, skips journalled chunks, keeps a bounded number
+ * of tasks in flight (from a memory budget and the executor's concurrency), retries failures
+ * with exponential backoff, stops cleanly on abort, journals each chunk after its write, and
+ * merges the partials.
+ * @module
+ */
+import type { ChunkedArray } from "../io/types.ts";
+import { boxVoxels, inputBoxFor } from "./box.ts";
+import { bytesPerElement } from "./dtype.ts";
+import { ChunkTaskError } from "./errors.ts";
+import { importFunction } from "./execute_task.ts";
+import { chunkBox, chunkCoords, chunkGrid } from "./grid.ts";
+import type { ChunkGrid } from "./grid.ts";
+import { openJournal } from "./journal.ts";
+import { defaultJournalDir } from "./journal_dir.ts";
+import { locationIdentity, opId as computeOpId } from "./ops.ts";
+import { openArray } from "./open_array.ts";
+import { createWorkerPool } from "./pool.ts";
+import { createProgress } from "./progress.ts";
+import type { ProgressOptions } from "./progress.ts";
+import type { ChunkTask, Json, MergeFunction, OpSpec, Partial, TaskExecutor } from "./types.ts";
+
+/** Options of {@link runOp}. */
+export interface RunOptions {
+  /** Where tasks run; default a worker pool of `workers` workers, closed at the end. */
+  executor?: TaskExecutor;
+  /** Size of the default pool; default `navigator.hardwareConcurrency`. */
+  workers?: number;
+  /** Memory budget for tasks in flight, in bytes; default 2 GiB. */
+  memoryBytes?: number;
+  /** Tries per task before the op fails; default 3. */
+  maxAttempts?: number;
+  /** Delay before the first retry in ms, doubled on each further retry (max 30 s); default 200. */
+  retryDelayMs?: number;
+  signal?: AbortSignal;
+  /** Journal folder; `false` keeps it in memory (no resume). Default: beside a local output. */
+  journalDir?: string | false;
+  /** Ids of ops that wrote this op's inputs (part of this op's id). */
+  upstreamIds?: string[];
+  /** No progress output. */
+  quiet?: boolean;
+  /** Overrides for the progress display (mode, interval, sink). */
+  progress?: Omit<ProgressOptions, "label" | "total" | "skipped" | "quiet">;
+  /** Called for each failed attempt that will be retried. */
+  onRetry?: (error: unknown, task: ChunkTask) => void;
+}
+
+/** What {@link runOp} returns. */
+export interface OpResult {
+  opId: string;
+  /** The merged result (`merge(partials)`), the list of partials when there is no merge, or undefined. */
+  result: unknown;
+  chunks: number;
+  /** Tasks run to completion in this run. */
+  executed: number;
+  /** Chunks skipped because the journal had them. */
+  skipped: number;
+  /** Failed attempts that were retried. */
+  retried: number;
+  /** Tasks allowed in flight (memory budget ∧ executor concurrency). */
+  inFlight: number;
+  bytesRead: number;
+  bytesWritten: number;
+  seconds: number;
+}
+
+/**
+ * Run one op to completion (or resume it).
+ * @param op the op, params resolved
+ * @param options executor, memory budget, retries, signal, journal, progress
+ * @returns counts, timing and the merged result
+ * @throws {ChunkTaskError} when a task fails `maxAttempts` times (journal left intact)
+ * @throws the signal's reason when aborted (running tasks finish and are journalled first)
+ */
+export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpResult> {
+  const started = performance.now();
+  options.signal?.throwIfAborted();
+  const id = computeOpId(op, options.upstreamIds);
+  const inputs = await Promise.all(op.inputs.map(openArray));
+  const output = op.output ? await openArray(op.output) : undefined;
+  const grid = taskGrid(op, inputs, output);
+  const inFlight = Math.max(
+    1,
+    Math.min(
+      options.executor?.concurrency ?? options.workers ?? navigator.hardwareConcurrency ?? 1,
+      Math.floor((options.memoryBytes ?? 2 ** 31) / bytesPerTask(op, grid, inputs, output)),
+    ),
+  );
+  const journalDir = options.journalDir === false
+    ? undefined
+    : options.journalDir ?? defaultJournalDir(op.output);
+  const description = {
+    id,
+    op: {
+      ...op,
+      inputs: op.inputs.map(locationIdentity),
+      output: op.output ? locationIdentity(op.output) : null,
+    },
+  } as unknown as Json;
+  const journal = await openJournal(journalDir, id, description);
+  const skipped = journal.done.size;
+  const progress = createProgress({
+    ...options.progress,
+    label: op.name,
+    total: grid.count - skipped,
+    skipped,
+    ...(options.quiet !== undefined ? { quiet: options.quiet } : {}),
+  });
+  const ownExecutor = options.executor ? undefined : createWorkerPool(
+    options.workers !== undefined ? { size: options.workers } : {},
+  );
+  const executor = options.executor ?? ownExecutor!;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  const stats = { executed: 0, retried: 0, bytesRead: 0, bytesWritten: 0 };
+  const retries: { task: ChunkTask; readyAt: number }[] = [];
+  const running = new Set<Promise<void>>();
+  let fatal: Error | undefined;
+  let cursor = 0;
+
+  const makeTask = (linear: number, attempt: number): ChunkTask => {
+    const chunkIndex = chunkCoords(grid, linear);
+    const outputBox = chunkBox(grid, chunkIndex);
+    const mapping = {
+      ...(op.scale ? { scale: op.scale } : {}),
+      ...(op.haloVoxels ? { haloVoxels: op.haloVoxels } : {}),
+    };
+    return {
+      opId: id,
+      opName: op.name,
+      kernel: op.kernel,
+      params: op.params,
+      chunkIndex,
+      chunkLinear: linear,
+      outputBox,
+      inputs: op.inputs.map((location, i) => ({
+        location,
+        box: inputBoxFor(outputBox, inputs[i]!.shape, mapping),
+      })),
+      ...(op.output ? { output: op.output } : {}),
+      attempt,
+    };
+  };
+  const launch = (task: ChunkTask) => {
+    const done: Promise<void> = executor.execute(task).then(
+      async (result) => {
+        await journal.record(task.chunkLinear, task.chunkIndex, result.partial);
+        stats.executed++;
+        stats.bytesRead += result.bytesRead;
+        stats.bytesWritten += result.bytesWritten;
+        progress.tick(result.bytesRead + result.bytesWritten);
+      },
+      (error) => {
+        if (task.attempt < maxAttempts && !options.signal?.aborted) {
+          stats.retried++;
+          options.onRetry?.(error, task);
+          const delay = Math.min(30_000, (options.retryDelayMs ?? 200) * 2 ** (task.attempt - 1));
+          retries.push({
+            task: { ...task, attempt: task.attempt + 1 },
+            readyAt: Date.now() + delay,
+          });
+        } else {
+          fatal ??= new ChunkTaskError(op.name, task.chunkIndex, task.attempt, error);
+        }
+      },
+    ).catch((error) => {
+      fatal ??= error instanceof Error ? error : new Error(String(error));
+    }).finally(() => running.delete(done));
+    running.add(done);
+  };
+  const aborted = new Promise<void>((resolve) => {
+    options.signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
+
+  try {
+    while (!fatal && !options.signal?.aborted) {
+      if (running.size >= inFlight) {
+        await Promise.race([...running, aborted]);
+        continue;
+      }
+      const now = Date.now();
+      const readyRetry = retries.findIndex((r) => r.readyAt <= now);
+      if (readyRetry >= 0) {
+        launch(retries.splice(readyRetry, 1)[0]!.task);
+        continue;
+      }
+      while (cursor < grid.count && journal.done.has(cursor)) cursor++;
+      if (cursor < grid.count) {
+        launch(makeTask(cursor++, 1));
+        continue;
+      }
+      if (running.size === 0 && retries.length === 0) break;
+      const waits: Promise<unknown>[] = [...running, aborted];
+      if (retries.length > 0) {
+        const soonest = Math.min(...retries.map((r) => r.readyAt));
+        waits.push(new Promise((resolve) => setTimeout(resolve, Math.max(0, soonest - now))));
+      }
+      await Promise.race(waits);
+    }
+    await Promise.allSettled([...running]);
+  } finally {
+    await journal.close();
+    await ownExecutor?.close();
+  }
+  if (fatal) throw fatal;
+  options.signal?.throwIfAborted();
+  progress.finish();
+
+  const partials: Partial[] = [];
+  for (let linear = 0; linear < grid.count; linear++) partials.push(journal.done.get(linear));
+  let result: unknown = undefined;
+  if (op.merge) {
+    const merge = await importFunction<MergeFunction<unknown>>(op.merge);
+    result = await merge(partials, op.params);
+  } else if (partials.some((p) => p !== undefined)) {
+    result = partials;
+  }
+  return {
+    opId: id,
+    result,
+    chunks: grid.count,
+    skipped,
+    inFlight,
+    ...stats,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function taskGrid(op: OpSpec, inputs: ChunkedArray[], output: ChunkedArray | undefined): ChunkGrid {
+  if (output) return chunkGrid(output.shape, output.chunks);
+  const first = inputs[0];
+  if (!first) throw new TypeError(`Cannot plan "${op.name}": it has neither inputs nor an output`);
+  return chunkGrid(first.shape, op.grid ?? first.chunks);
+}
+
+/** Bytes one interior task holds: input boxes + output chunk, times the op's memory factor. */
+function bytesPerTask(
+  op: OpSpec,
+  grid: ChunkGrid,
+  inputs: ChunkedArray[],
+  output: ChunkedArray | undefined,
+): number {
+  const fullChunk = { start: grid.chunks.map(() => 0), stop: [...grid.chunks] };
+  let bytes = output ? boxVoxels(fullChunk) * bytesPerElement(output.dtype) : 0;
+  inputs.forEach((input) => {
+    const shapeOfBox = grid.chunks.map((c, axis) =>
+      Math.min(
+        input.shape[axis]!,
+        c * (op.scale?.[axis] ?? 1) + 2 * (op.haloVoxels?.[axis] ?? 0),
+      )
+    );
+    bytes += shapeOfBox.reduce((a, b) => a * b, 1) * bytesPerElement(input.dtype);
+  });
+  return Math.max(1, bytes * (op.memoryFactor ?? 2));
+}

@@ -1,0 +1,145 @@
+/**
+ * The task model of the chunked core. An operation and each of its chunk tasks are plain
+ * JSON (kernels and merges are named by module URL and export name, arrays by location), so
+ * the same task can go to a local Web Worker or, later, to a remote worker through a queue.
+ * @module
+ */
+import type { Box, DataType, TypedArray } from "../io/types.ts";
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A function named by the module that exports it (an absolute `file:`/`https:` URL) and its export name. */
+export interface KernelRef {
+  module: string;
+  name: string;
+}
+
+/** Where a chunked array lives; a worker opens it from this description alone. */
+export type ArrayLocation =
+  /** An OME-Zarr image (path or URL of the image group) and a pyramid level. */
+  | { kind: "zarr"; location: string; level: number }
+  /**
+   * Any other array: `module` exports `name(args)` returning a `ChunkedArray` (or a promise of one).
+   * Used for test arrays and custom stores; JSON like the rest.
+   */
+  | { kind: "module"; module: string; name: string; args: Json }
+  /**
+   * A volume in a `SharedArrayBuffer`, visible to local workers without copies. Not JSON
+   * (cannot go to a remote worker); `id` names it in op ids and journals.
+   */
+  | SharedArrayLocation;
+
+/** A volume in shared memory (see {@link ArrayLocation}). */
+export interface SharedArrayLocation {
+  kind: "shared";
+  id: string;
+  buffer: SharedArrayBuffer;
+  shape: number[];
+  chunks: number[];
+  dtype: DataType;
+}
+
+/** The kind of an operation. */
+export type OpKind = "map" | "mapOverlap" | "reduce";
+
+/**
+ * One operation of a chunked job: a kernel applied chunk by chunk.
+ * - `map`: output chunk ← same box of the inputs (scaled by `scale` when output is smaller);
+ * - `mapOverlap`: as `map`, with `haloVoxels` more input on every side (clipped at edges);
+ * - `reduce`: per-chunk partials over the first input's chunk grid (or `grid`), merged once.
+ * A map can return a partial too; `merge` then combines them.
+ */
+export interface OpSpec {
+  kind: OpKind;
+  /** Short human name, used in messages and progress. */
+  name: string;
+  kernel: KernelRef;
+  /** Kernel parameters (JSON); values `{ $ref: stepId, path?: string[] }` are resolved by `runGraph`. */
+  params: Json;
+  inputs: ArrayLocation[];
+  /** Where each output chunk is written; absent for a pure reduction. */
+  output?: ArrayLocation;
+  /** Input voxels added on each side per axis (mapOverlap). */
+  haloVoxels?: number[];
+  /** Input voxels per output voxel per axis (e.g. 2 for downsampling); default 1. */
+  scale?: number[];
+  /** Combines the partials of all chunks into the op's result: `merge(partials, params)`. */
+  merge?: KernelRef;
+  /** Task grid chunk shape for a reduce without output; default the first input's chunks. */
+  grid?: number[];
+  /** Working memory per task as a multiple of its input + output bytes (kernel scratch); default 2. */
+  memoryFactor?: number;
+}
+
+/** One chunk task: everything a worker needs, and nothing it cannot rebuild from JSON. */
+export interface ChunkTask {
+  opId: string;
+  opName: string;
+  kernel: KernelRef;
+  params: Json;
+  /** Output chunk coordinates (or task-grid coordinates for a reduce). */
+  chunkIndex: number[];
+  /** Linear (C-order) number of the chunk. */
+  chunkLinear: number;
+  /** The box this task is responsible for, in output voxels (task-grid voxels for a reduce). */
+  outputBox: Box;
+  inputs: { location: ArrayLocation; box: Box }[];
+  output?: ArrayLocation;
+  /** 1 for the first try. */
+  attempt: number;
+}
+
+/** What a kernel receives for each input: the voxels of `box` (C order) and where they sit. */
+export interface KernelInput {
+  data: TypedArray;
+  box: Box;
+  arrayShape: readonly number[];
+  dtype: DataType;
+}
+
+/** Context handed to a kernel next to its inputs and params. */
+export interface KernelContext {
+  /** The box the kernel must produce, in output voxels. */
+  outputBox: Box;
+  chunkIndex: readonly number[];
+  chunkLinear: number;
+  /** Output dtype, when there is an output. */
+  outputDtype?: DataType;
+  attempt: number;
+}
+
+/** A partial result of one chunk: JSON, or typed arrays inside JSON-like objects. */
+export type Partial = unknown;
+
+/** What a kernel returns: the output box's voxels (C order) and/or a partial for the reduction. */
+export interface KernelResult {
+  output?: TypedArray;
+  partial?: Partial;
+}
+
+/** A chunk kernel: pure function of its input boxes and params. */
+export type ChunkKernel<P = Json> = (
+  inputs: KernelInput[],
+  params: P,
+  context: KernelContext,
+) => KernelResult | Promise<KernelResult>;
+
+/** A merge: combines all partials (in chunk order) into the op's result. */
+export type MergeFunction<P = Json> = (partials: Partial[], params: P) => unknown;
+
+/** What a finished task reports back. */
+export interface TaskResult {
+  chunkLinear: number;
+  partial?: Partial;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+/** Runs chunk tasks somewhere: a local worker pool, the calling thread, or a remote queue. */
+export interface TaskExecutor {
+  /** How many tasks it can run at once. */
+  readonly concurrency: number;
+  execute(task: ChunkTask): Promise<TaskResult>;
+  close(): Promise<void>;
+}

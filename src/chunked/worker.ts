@@ -1,0 +1,45 @@
+/**
+ * Web Worker entry: exposes `run(task)` through comlink. Failures come back as data
+ * (see `serialize_error.ts`) so the whole cause chain survives; partial typed arrays are
+ * transferred, not copied.
+ * @module
+ */
+import * as Comlink from "comlink";
+import { executeTask } from "./execute_task.ts";
+import { serializeError } from "./serialize_error.ts";
+import type { SerializedError } from "./serialize_error.ts";
+import type { ChunkTask, TaskResult } from "./types.ts";
+
+/** The reply of a worker: a result or a serialised error. */
+export type WorkerReply = { ok: true; result: TaskResult } | { ok: false; error: SerializedError };
+
+/** The API a pool worker exposes. */
+export interface ChunkWorkerApi {
+  run(task: ChunkTask): Promise<WorkerReply>;
+}
+
+const api: ChunkWorkerApi = {
+  async run(task) {
+    try {
+      const result = await executeTask(task);
+      const reply: WorkerReply = { ok: true, result };
+      return Comlink.transfer(reply, transferables(result.partial));
+    } catch (error) {
+      return { ok: false, error: serializeError(error) };
+    }
+  },
+};
+
+/** Array buffers inside a partial (typed arrays in plain objects and arrays), each once. */
+function transferables(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const item of value) transferables(item, found);
+  } else if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) transferables(item, found);
+  }
+  return [...found];
+}
+
+Comlink.expose(api);

@@ -1,0 +1,142 @@
+import { assert_, assertEquals } from "./assert.ts";
+import { boxSumRegion } from "./kernels.ts";
+import { randomVolume, testKernel } from "./helpers.ts";
+import { createSharedArray, sharedArrayData } from "../../src/chunked/shared_array.ts";
+import { map, mapOverlap, reduce } from "../../src/chunked/ops.ts";
+import { runOp } from "../../src/chunked/scheduler.ts";
+import { runGraph } from "../../src/chunked/graph.ts";
+import { createInlineExecutor, createWorkerPool } from "../../src/chunked/pool.ts";
+
+const shape = [13, 11, 9];
+
+/** Box sum of the whole volume, chunked with `chunks` and `radius`, in 2 workers. */
+async function chunkedBoxSum(chunks: number[], radius: number) {
+  const input = randomVolume("in", shape, chunks, 7);
+  const output = createSharedArray("out", { shape, chunks, dtype: "float64" });
+  const op = mapOverlap({
+    name: "box sum",
+    kernel: testKernel("boxSum"),
+    inputs: [input],
+    output,
+    params: { radius },
+    haloVoxels: [radius, radius, radius],
+  });
+  const result = await runOp(op, { workers: 2, quiet: true, journalDir: false });
+  const whole = { start: [0, 0, 0], stop: shape };
+  const expected = boxSumRegion(sharedArrayData(input), whole, shape, radius, whole);
+  return { result, actual: sharedArrayData(output), expected };
+}
+
+Deno.test("runOp() mapOverlap equals the whole-volume result with odd chunk sizes", async () => {
+  const { result, actual, expected } = await chunkedBoxSum([4, 5, 3], 2);
+  assertEquals(result.chunks, 4 * 3 * 3);
+  assertEquals(result.executed, result.chunks);
+  assertEquals([...actual], [...expected]);
+});
+
+Deno.test("runOp() mapOverlap handles a halo larger than a chunk", async () => {
+  const { actual, expected } = await chunkedBoxSum([2, 3, 2], 4);
+  assertEquals([...actual], [...expected]);
+});
+
+Deno.test("runOp() mapOverlap handles 1-voxel-thick chunks", async () => {
+  const { result, actual, expected } = await chunkedBoxSum([1, 11, 1], 1);
+  assertEquals(result.chunks, 13 * 9);
+  assertEquals([...actual], [...expected]);
+});
+
+Deno.test("runOp() map with scale 2 writes an output chunked differently from its input", async () => {
+  const input = randomVolume("in", shape, [5, 4, 3], 3);
+  const outShape = shape.map((n) => Math.ceil(n / 2));
+  const output = createSharedArray("half", {
+    shape: outShape,
+    chunks: [3, 2, 5],
+    dtype: "float32",
+  });
+  const op = map({
+    name: "downsample",
+    kernel: testKernel("downsampleMean2"),
+    inputs: [input],
+    output,
+    scale: [2, 2, 2],
+  });
+  const executor = createInlineExecutor();
+  await runOp(op, { executor, quiet: true, journalDir: false });
+  const data = sharedArrayData(input);
+  const actual = sharedArrayData(output);
+  // Independent check of a few voxels, including a clipped edge block.
+  for (const [z, y, x] of [[0, 0, 0], [3, 2, 1], [6, 5, 4]] as const) {
+    let sum = 0, count = 0;
+    for (let k = 2 * z; k < Math.min(13, 2 * z + 2); k++) {
+      for (let j = 2 * y; j < Math.min(11, 2 * y + 2); j++) {
+        for (let i = 2 * x; i < Math.min(9, 2 * x + 2); i++) {
+          sum += data[(k * 11 + j) * 9 + i]!;
+          count++;
+        }
+      }
+    }
+    assertEquals(actual[(z * outShape[1]! + y) * outShape[2]! + x], Math.fround(sum / count));
+  }
+});
+
+Deno.test("runGraph() feeds a reduce result into a later map's params", async () => {
+  const input = randomVolume("in", shape, [4, 4, 4], 11);
+  const output = createSharedArray("centred", { shape, chunks: [5, 5, 5], dtype: "float32" });
+  const pool = createWorkerPool({ size: 2 });
+  try {
+    const results = await runGraph([
+      {
+        id: "stats",
+        op: reduce({
+          name: "stats",
+          kernel: testKernel("sumPartial"),
+          merge: testKernel("sumMerge"),
+          inputs: [input],
+        }),
+      },
+      {
+        id: "centre",
+        op: map({
+          name: "centre",
+          kernel: testKernel("subtract"),
+          inputs: [input],
+          output,
+          params: { offset: { $ref: "stats", path: ["mean"] } },
+        }),
+      },
+    ], { executor: pool, quiet: true, journalDir: false });
+    const data = sharedArrayData(input);
+    let total = 0;
+    for (const v of data) total += v;
+    const mean = total / data.length;
+    const stats = results.get("stats")!.result as { mean: number; histogram: Float64Array };
+    assert_(Math.abs(stats.mean - mean) < 1e-9, `mean ${stats.mean} vs ${mean}`);
+    const bins = [0, 0, 0, 0];
+    for (const v of data) bins[Math.min(3, Math.floor(v / 25))]!++;
+    assertEquals([...stats.histogram], bins);
+    const centred = sharedArrayData(output);
+    for (let i = 0; i < data.length; i += 97) {
+      assertEquals(centred[i], Math.fround(data[i]! - stats.mean));
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
+  const input = randomVolume("in", shape, [4, 4, 4], 5);
+  const output = createSharedArray("copy", { shape, chunks: [4, 4, 4], dtype: "float32" });
+  const op = map({
+    name: "copy",
+    kernel: testKernel("slowCopy"),
+    inputs: [input],
+    output,
+    params: { delayMs: 1 },
+  });
+  // One task holds 64 float32 in + 64 out = 512 B, ×2 memory factor = 1 KiB.
+  const executor = createInlineExecutor({ concurrency: 8 });
+  const small = await runOp(op, { executor, memoryBytes: 3000, quiet: true, journalDir: false });
+  assertEquals(small.inFlight, 2);
+  const large = await runOp(op, { executor, memoryBytes: 1e9, quiet: true, journalDir: false });
+  assertEquals(large.inFlight, 8);
+});

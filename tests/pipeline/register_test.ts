@@ -1,0 +1,51 @@
+/**
+ * End to end on generated samples with a known transform: target registration error
+ * (RMS over the truth's test points) within the issue's bounds, for mitochondria and for
+ * the lysosome-like channel that registration never uses.
+ */
+import assert from "node:assert/strict";
+import { tempFolder } from "../io/helpers.ts";
+import { registerSample, treOf } from "./helpers.ts";
+
+const cases = [
+  {
+    name: "rigid 20°",
+    sample: { transform: "rigid", angleDeg: 20, seed: 3 },
+    method: "rigid",
+    boundNm: 50,
+  },
+  {
+    name: "rigid 120°",
+    sample: { transform: "rigid", angleDeg: 120, seed: 4 },
+    method: "rigid",
+    boundNm: 50,
+  },
+  { name: "affine", sample: { transform: "affine", seed: 5 }, method: "affine", boundNm: 70 },
+] as const;
+
+for (const c of cases) {
+  Deno.test(`register() recovers a ${c.name} sample within ${c.boundNm} nm TRE`, async () => {
+    await using temp = await tempFolder();
+    const result = await registerSample(temp.folder, c.sample, {
+      registration: { method: c.method },
+    });
+    const tre = treOf(result);
+    assert.ok(tre.mitochondria <= c.boundNm, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
+    assert.ok(tre.lysosomes <= c.boundNm, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+    const dice = result.metrics.diceCentralPlanes as number;
+    assert.ok(dice >= 0.65, `warped FM mask vs EM mask Dice ${dice.toFixed(3)}`);
+  });
+}
+
+Deno.test("register() recovers a non-rigid sample (300 nm field) within 100 nm TRE", async () => {
+  await using temp = await tempFolder();
+  const result = await registerSample(temp.folder, { transform: "nonrigid", seed: 6 }, {
+    registration: { method: "nonrigid" },
+  });
+  const tre = treOf(result);
+  assert.ok(tre.mitochondria <= 100, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
+  assert.ok(tre.lysosomes <= 100, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+  assert.equal(result.metrics.method, "nonrigid");
+  const dice = result.metrics.diceCentralPlanes as number;
+  assert.ok(dice >= 0.65, `warped FM mask vs EM mask Dice ${dice.toFixed(3)}`);
+});
