@@ -1,0 +1,151 @@
+/**
+ * EM segmentation speed per core (CPU time, see `bestMs`): the built-in model (features + MLP, plain
+ * TypeScript) against the same MLP run by tfjs (cpu backend) on the same features, and the
+ * ONNX backend (onnxruntime-node) on the test model.
+ * Run: `deno run -A bench/em_bench.ts [MODEL.json]` (default: the built-in model).
+ * @module
+ */
+import { cpuUsage } from "node:process";
+import * as tf from "@tensorflow/tfjs";
+import { writeResults } from "./report.ts";
+import { computeContextFeatures, contextFeatureCount } from "../src/em/context_features.ts";
+import { type DenseLayer, mlpForward } from "../src/em/mlp.ts";
+import { loadEmModel } from "../src/em/em_model.ts";
+import { computeFeatures2d, featureCount } from "../src/em/features_2d.ts";
+import { loadOnnxModel, segmentOnnxBlock } from "../src/em/onnx_backend.ts";
+import { segmentEmBlock } from "../src/em/segment_block.ts";
+import { emLikeVolume } from "../tests/em/helpers.ts";
+
+/**
+ * Best of `runs` timings of `work`, in milliseconds of this process's CPU time (user +
+ * system, all threads): on a shared machine wall time measures the neighbours, CPU time
+ * measures the work, which is what "per core" means.
+ */
+async function bestMs(runs: number, work: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const before = cpuUsage();
+    await work();
+    const used = cpuUsage(before);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+}
+
+/** The same dense network in tfjs (cpu): one matMul + bias + activation per layer. */
+function tfjsForward(layers: DenseLayer[], features: tf.Tensor2D): Float32Array {
+  return tf.tidy(() => {
+    let x: tf.Tensor2D = features;
+    for (const layer of layers) {
+      const weights = tf.tensor2d(layer.weights, [layer.outputs, layer.inputs]);
+      const z = tf.add(tf.matMul(x, weights, false, true), tf.tensor1d(layer.bias)) as tf.Tensor2D;
+      x = layer.activation === "relu"
+        ? tf.relu(z)
+        : layer.activation === "sigmoid"
+        ? tf.sigmoid(z)
+        : z;
+    }
+    return x.dataSync() as Float32Array;
+  });
+}
+
+await tf.setBackend("cpu");
+const model = await loadEmModel(Deno.args[0] ?? undefined);
+const [depth, height, width] = [2, 512, 512];
+const { volume } = emLikeVolume([depth, height, width], 7);
+const voxels = depth * height * width;
+const plane = height * width;
+const mvox = (ms: number, count = voxels) => count / ms / 1e3;
+
+const builtinMs = await bestMs(3, () => segmentEmBlock(volume, [depth, height, width], model));
+
+// Stage by stage on one slice, to compare the MLP with tfjs on identical features.
+const spec = model.file.features;
+const imagePlanes = featureCount(spec);
+const context = model.file.context;
+const planes = imagePlanes + (context ? contextFeatureCount(context.sigmasPx) : 0);
+const features = new Float32Array(planes * plane);
+const slice = Float32Array.from(volume.subarray(0, plane), (v) => (v - 128) / 50);
+const probability = new Float32Array(plane);
+const featuresMs = await bestMs(3, () => {
+  computeFeatures2d(slice, height, width, spec, features);
+  if (context) {
+    mlpForward(model.layers, features, plane, plane, probability);
+    computeContextFeatures(
+      probability,
+      height,
+      width,
+      context.sigmasPx,
+      spec.truncate,
+      features.subarray(imagePlanes * plane),
+    );
+  }
+});
+const mlpLayers = model.contextLayers ?? model.layers;
+const mlpInputs = mlpLayers[0]!.inputs;
+const stageInput = context?.contextOnly ? features.subarray(imagePlanes * plane) : features;
+const mlpMs = await bestMs(3, () => mlpForward(mlpLayers, stageInput, plane, plane, probability));
+const pixelMajor = new Float32Array(plane * mlpInputs);
+for (let f = 0; f < mlpInputs; f++) {
+  for (let p = 0; p < plane; p++) pixelMajor[p * mlpInputs + f] = stageInput[f * plane + p]!;
+}
+const featureTensor = tf.tensor2d(pixelMajor, [plane, mlpInputs]);
+const tfjsMs = await bestMs(3, () => tfjsForward(mlpLayers, featureTensor));
+const ours = new Float32Array(plane);
+mlpForward(mlpLayers, stageInput, plane, plane, ours);
+const theirs = tfjsForward(mlpLayers, featureTensor);
+let worst = 0;
+for (let p = 0; p < plane; p++) worst = Math.max(worst, Math.abs(ours[p]! - theirs[p]!));
+console.log(`MLP: plain TS and tfjs agree to ${worst.toExponential(2)}`);
+
+const onnx = await loadOnnxModel(
+  new URL("../tests/fixtures/em_onnx/config.json", import.meta.url).pathname,
+);
+onnx.config.tileSize = [256, 256];
+onnx.config.overlap = 32;
+const onnxMs = await bestMs(3, () => segmentOnnxBlock(volume, [depth, height, width], onnx));
+await onnx.session.release();
+
+const mlpCount = (layers: DenseLayer[]) => layers.reduce((sum, l) => sum + l.inputs * l.outputs, 0);
+console.log(
+  `model: ${imagePlanes} image features${context ? ` + ${planes - imagePlanes} context` : ""}, ` +
+    `MACs per voxel: ${
+      mlpCount(model.layers) + (model.contextLayers ? mlpCount(model.contextLayers) : 0)
+    }`,
+);
+const builtin = mvox(builtinMs);
+const featuresAndTfjs = plane / (featuresMs + tfjsMs + (context ? mlpMs : 0)) / 1e3;
+await writeResults("em", [
+  {
+    name: "builtin EM inference (features + MLP), 1 thread",
+    value: builtin,
+    unit: "Mvox/s",
+    baseline: "same features + tfjs-cpu MLP",
+    baselineValue: featuresAndTfjs,
+    ratio: builtin / featuresAndTfjs,
+  },
+  {
+    name: "final-stage MLP forward, plain TS",
+    value: mvox(mlpMs, plane),
+    unit: "Mvox/s",
+    baseline: "tfjs-cpu matMul forward",
+    baselineValue: mvox(tfjsMs, plane),
+    ratio: tfjsMs / mlpMs,
+  },
+  {
+    name: "features (incl. stage-1 MLP + context), 1 thread",
+    value: mvox(featuresMs, plane),
+    unit: "Mvox/s",
+    baseline: "builtin total",
+    baselineValue: builtin,
+    ratio: mvox(featuresMs, plane) / builtin,
+  },
+  {
+    name: "ONNX backend (3x3 conv test model, 256² tiles)",
+    value: mvox(onnxMs),
+    unit: "Mvox/s",
+    baseline: "builtin",
+    baselineValue: builtin,
+    ratio: mvox(onnxMs) / builtin,
+  },
+]);

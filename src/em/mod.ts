@@ -1,0 +1,40 @@
+/**
+ * EM mitochondria segmentation: the built-in pixel classifier (2-D multi-scale features +
+ * a small MLP), a user's ONNX model, or given labels; block-wise inference with halos and a
+ * whole-image driver that writes an OME-Zarr label image.
+ * @module
+ */
+export {
+  computeFeatures2d,
+  defaultFeatureSpec,
+  featureCount,
+  featureRadius,
+} from "./features_2d.ts";
+export type { FeatureSpec } from "./features_2d.ts";
+export { convolveSeparable2d, gaussianKernel1d, gaussianRadius } from "./gaussian_2d.ts";
+export { type DenseLayer, mlpForward } from "./mlp.ts";
+export {
+  builtinModelUrl,
+  type EmModel,
+  type EmModelFile,
+  loadEmModel,
+  prepareEmModel,
+} from "./em_model.ts";
+export {
+  emBlockHalo,
+  intensityStats,
+  type SegmentBlockOptions,
+  segmentEmBlock,
+} from "./segment_block.ts";
+export {
+  loadOnnxModel,
+  type OnnxEmModel,
+  type OnnxModelConfig,
+  segmentOnnxBlock,
+} from "./onnx_backend.ts";
+export { builtinBackend, type EmBackend, onnxBackend, openEmBackend } from "./em_backend.ts";
+export { type ComponentFilter, labelComponents, type LabelResult } from "./label_components.ts";
+export { cleanMask2d, type CleanOptions } from "./clean_mask_2d.ts";
+export { type OverlapScores, overlapScores } from "./mask_metrics.ts";
+export { nearestInPlaneLevel, segmentEmImage, type SegmentImageOptions } from "./segment_volume.ts";
+export { type GivenLabels, openGivenLabels } from "./given_labels.ts";

@@ -1,0 +1,105 @@
+/** Shared test helpers for the EM area: a seeded generator and a random small model. */
+import {
+  type EmModel,
+  type EmModelFile,
+  encodeFloat32,
+  prepareEmModel,
+  type StoredLayer,
+} from "../../src/em/em_model.ts";
+import { defaultFeatureSpec, featureCount } from "../../src/em/features_2d.ts";
+import { contextFeatureCount } from "../../src/em/context_features.ts";
+
+/** mulberry32 seeded generator in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomLayers(widths: number[], random: () => number): StoredLayer[] {
+  const layers: StoredLayer[] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const inputs = widths[l]!;
+    const outputs = widths[l + 1]!;
+    const weights = new Float32Array(inputs * outputs).map(() => (random() - 0.5) * 0.6);
+    const bias = new Float32Array(outputs).map(() => (random() - 0.5) * 0.2);
+    layers.push({
+      inputs,
+      outputs,
+      activation: l + 2 === widths.length ? "sigmoid" : "relu",
+      weights: encodeFloat32(weights),
+      bias: encodeFloat32(bias),
+    });
+  }
+  return layers;
+}
+
+/** A model with random weights (and an auto-context stage), for structural tests. */
+export function randomModel(seed: number, voxelSizeNm = 18.4, contextOnly = false): EmModel {
+  const random = seededRandom(seed);
+  const imagePlanes = featureCount(defaultFeatureSpec);
+  const sigmasPx = [1, 2.5];
+  const allPlanes = (contextOnly ? 0 : imagePlanes) + contextFeatureCount(sigmasPx);
+  const file: EmModelFile = {
+    format: "clemreg-em-mlp",
+    version: 1,
+    voxelSizeNm: [voxelSizeNm, voxelSizeNm],
+    features: defaultFeatureSpec,
+    normalisation: "volume-mean-std",
+    featureMean: new Array(imagePlanes).fill(0),
+    featureStd: new Array(imagePlanes).fill(1),
+    layers: randomLayers([imagePlanes, 8, 4, 1], random),
+    context: {
+      sigmasPx,
+      contextOnly,
+      featureMean: new Array(allPlanes).fill(0),
+      featureStd: new Array(allPlanes).fill(1),
+      layers: randomLayers([allPlanes, 8, 1], random),
+    },
+    threshold: 0.5,
+    clean: { minObjectPx: 4, maxHolePx: 4 },
+    training: {},
+    licence: "test",
+  };
+  return prepareEmModel(file);
+}
+
+/** An EM-like volume: bright cytoplasm, dark textured discs (mitochondria), noise; with truth. */
+export function emLikeVolume(
+  shape: [number, number, number],
+  seed: number,
+): { volume: Uint8Array; truth: Uint8Array } {
+  const [depth, height, width] = shape;
+  const random = seededRandom(seed);
+  const volume = new Uint8Array(depth * height * width);
+  const truth = new Uint8Array(volume.length);
+  const discs = Array.from({ length: Math.max(2, Math.round(height * width / 900)) }, () => ({
+    y: random() * height,
+    x: random() * width,
+    radius: 5 + random() * 5,
+    z0: Math.floor(random() * depth * 0.3),
+    z1: depth - Math.floor(random() * depth * 0.3),
+  }));
+  for (let z = 0; z < depth; z++) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const i = (z * height + y) * width + x;
+        let value = 170 + 25 * (random() - 0.5);
+        for (const disc of discs) {
+          if (z < disc.z0 || z >= disc.z1) continue;
+          if ((y - disc.y) ** 2 + (x - disc.x) ** 2 < disc.radius ** 2) {
+            value = 80 + 30 * Math.sin(x * 1.3) + 20 * (random() - 0.5);
+            truth[i] = 1;
+          }
+        }
+        volume[i] = Math.max(0, Math.min(255, Math.round(value)));
+      }
+    }
+  }
+  return { volume, truth };
+}
