@@ -5,6 +5,7 @@
  */
 import { FileStore } from "./file_store.ts";
 import { HttpStore } from "./http_store.ts";
+import { ProceduralStore } from "./procedural_store.ts";
 import { type S3Options, S3Store } from "./s3_store.ts";
 
 /** A byte range: `offset`+`length`, or the last `suffixLength` bytes. */
@@ -48,6 +49,7 @@ export interface Store {
 export function openStore(location: string, options: { s3?: S3Options } = {}): Store {
   if (/^https?:\/\//i.test(location)) return new HttpStore(location);
   if (/^s3:\/\//i.test(location)) return new S3Store(location, options.s3);
+  if (/^procedural:\/\//i.test(location)) return new ProceduralStore(location);
   if (location.startsWith("file://")) return new FileStore(new URL(location).pathname);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
     throw new TypeError(
