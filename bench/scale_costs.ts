@@ -83,7 +83,7 @@ export async function measureChunkCosts(): Promise<ChunkCosts> {
     const context = { outputBox, chunkIndex: [1, 1, 1], chunkLinear: 13, attempt: 1 };
     const computeSeconds = await median(
       5,
-      async () => dogThresholdKernel([input], params, context),
+      () => Promise.resolve(dogThresholdKernel([input], params, context)),
     );
     const mask = dogThresholdKernel([input], params, context).output!;
     const writeSeconds = await median(5, () => output.writeChunk([1, 1, 1], mask));

@@ -51,8 +51,9 @@ export function parseConfig(
   config.em.path = resolve(config.em.path);
   if (config.em.labels) config.em.labels = resolve(config.em.labels);
   config.output.path = resolve(config.output.path);
-  const model = config.segmentation.em.model;
-  if (typeof model === "object") model.path = resolve(model.path);
+  if (config.segmentation.em.model !== "builtin") {
+    config.segmentation.em.model = resolve(config.segmentation.em.model);
+  }
   return config;
 }
 

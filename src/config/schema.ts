@@ -40,22 +40,15 @@ const fmSegmentation = z.strictObject({
   minVoxels: z.int().nonnegative().default(8),
 });
 
-const onnxModel = z.strictObject({
-  path: z.string(),
-  input: z.string().default("input"),
-  output: z.string().default("output"),
-  mean: z.number().default(0),
-  std: positive.default(1),
-  tile: z.int().positive().default(256),
-  voxelSizeNm: perAxisNm,
-});
-
 const emSegmentation = z.strictObject({
-  /** `builtin` (the committed pixel classifier) or an ONNX model. */
-  model: z.union([z.literal("builtin"), onnxModel], {
-    error: 'expected "builtin" or an ONNX model { path, voxelSizeNm, ... }',
-  }).default("builtin"),
-  threshold: z.number().min(0).max(1).default(0.5),
+  /**
+   * `builtin` (the committed pixel classifier), or the path of an ONNX model's JSON config
+   * (input/output names, mean, std, tile size, overlap, voxel size, threshold) or of the
+   * `.onnx` file with `NAME.onnx.json` beside it.
+   */
+  model: z.string().min(1).default("builtin"),
+  /** Probability threshold; null uses the model's own. */
+  threshold: z.number().min(0).max(1).nullable().default(null),
   /** CLEM-Reg drops objects under 500 voxels or spanning fewer than 4 slices. */
   minVoxels: z.int().nonnegative().default(500),
   minSlices: z.int().nonnegative().default(4),

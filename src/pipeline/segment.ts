@@ -8,6 +8,8 @@ import type { RunOptions } from "../chunked/scheduler.ts";
 import type { Config } from "../config/schema.ts";
 import { type OmeImage, openImage, type SpatialGridUm, spatialGridUm } from "../io/image.ts";
 import { segmentFm } from "../stages/fm_segmentation.ts";
+import { openEmBackend } from "../em/em_backend.ts";
+import { segmentEmImage } from "../em/segment_volume.ts";
 import { channelLocation } from "./channel_view.ts";
 import { InputError, type PipelineInputs } from "./inputs.ts";
 import type { StageState } from "./stage_state.ts";
@@ -59,29 +61,48 @@ export async function fmLabelsStage(
 }
 
 /**
- * The EM mitochondria labels: `em.labels` when given (segmentation skipped), else
- * the configured model's prediction.
- * @throws {InputError} when no model is available for the EM image
+ * The EM mitochondria labels: `em.labels` when given (segmentation skipped), else the
+ * configured model's prediction at the EM level nearest the model's voxel size, written
+ * to `work/em_labels.zarr`.
+ * @throws {InputError} when the model cannot be loaded or finds nothing
  */
-export function emLabelsStage(
+export async function emLabelsStage(
   inputs: PipelineInputs,
   config: Config,
-  _work: string,
-  _state: StageState,
-  _run: RunOptions,
+  work: string,
+  state: StageState,
+  run: RunOptions,
 ): Promise<LabelsRef> {
   if (inputs.emLabels) {
-    return Promise.resolve({
-      image: inputs.emLabels,
-      level: 0,
-      grid: spatialGridUm(inputs.emLabels, 0),
-    });
+    return { image: inputs.emLabels, level: 0, grid: spatialGridUm(inputs.emLabels, 0) };
   }
-  return Promise.reject(
-    new InputError(
-      `em.labels is not set and EM segmentation (segmentation.em.model: ${
-        JSON.stringify(config.segmentation.em.model)
-      }) is not available in this build; give EM mitochondria labels as em.labels`,
-    ),
+  const options = config.segmentation.em;
+  const output = path.join(work, "em_labels.zarr");
+  const [result] = await state.run(
+    "em-segmentation",
+    { em: config.em.path, options },
+    async () => {
+      let backend;
+      try {
+        backend = await openEmBackend(options.model);
+      } catch (cause) {
+        throw new InputError(
+          `segmentation.em.model: cannot load "${options.model}": ${(cause as Error).message}`,
+        );
+      }
+      return await segmentEmImage(config.em.path, output, backend, {
+        minVoxels: options.minVoxels,
+        minSlices: options.minSlices,
+        ...(options.threshold !== null ? { threshold: options.threshold } : {}),
+        ...(run.signal ? { signal: run.signal } : {}),
+      });
+    },
   );
+  if (result.objectCount === 0) {
+    throw new InputError(
+      `no mitochondria found in ${config.em.path} (level ${result.level}) by segmentation.em.model "${options.model}": give EM labels as em.labels, or another model`,
+    );
+  }
+  const image = await openImage(output);
+  return { image, level: 0, grid: spatialGridUm(image, 0) };
 }

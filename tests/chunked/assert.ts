@@ -6,12 +6,14 @@ import assert from "node:assert/strict";
 
 /** Deep strict equality. */
 export function assertEquals<T>(actual: T, expected: T, message?: string): void {
-  assert.deepStrictEqual(actual, expected, message);
+  if (message === undefined) assert.deepStrictEqual(actual, expected);
+  else assert.deepStrictEqual(actual, expected, message);
 }
 
 /** Truthiness. */
 export function assert_(condition: unknown, message?: string): asserts condition {
-  assert.ok(condition, message);
+  if (message === undefined) assert.ok(condition);
+  else assert.ok(condition, message);
 }
 
 /** `fn` throws an instance of `ErrorClass`. */
