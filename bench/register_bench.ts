@@ -2,13 +2,14 @@
  * End-to-end `register()` on generated samples: wall time, peak RSS (sampled every 100 ms
  * by a worker thread of the same process, so a busy main thread cannot hide a peak) and TRE.
  * Each case runs in a fresh child process, so peaks do not carry over between cases.
- * Cases: small rigid, small affine, and with `--medium` the medium sample, with `--em-mask`
- * the sample built from `../shared/data/em-hela/em_mask.tif` (20 nm labels, 40 nm EM,
- * axis tilt 5°; skipped with a message when absent). `--all` runs every case.
+ * Cases: small rigid, small affine, medium rigid, and the sample built from
+ * `../shared/data/em-hela/em_mask.tif` (20 nm labels, 40 nm EM, axis tilt 5°; skipped with a
+ * message when absent); `--quick` runs only the two small ones. About 4-5 minutes in all on
+ * 2 busy cores.
  * Baselines, measured in the same child: time ratio = register seconds ÷ seconds to
  * generate that sample; RSS ratio = peak RSS ÷ bytes of the uncompressed inputs (EM, EM
  * labels, FM); TRE ratio = TRE after ÷ RMS test-point distance before registration.
- * Run: `deno run -A bench/register_bench.ts [--medium] [--em-mask | --all]`.
+ * Run: `deno run -A bench/register_bench.ts [--quick]`.
  * @module
  */
 import * as path from "node:path";
@@ -81,9 +82,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     case: { type: "string" },
-    medium: { type: "boolean" },
-    "em-mask": { type: "boolean" },
-    all: { type: "boolean" },
+    quick: { type: "boolean" },
   },
 });
 if (values.case) {
@@ -96,8 +95,8 @@ if (values.case) {
 /** Parent: run each case in a child process, then print and save the figures. */
 async function runAll(): Promise<void> {
   const names = ["small rigid", "small affine"];
-  if (values.medium || values.all) names.push("medium rigid");
-  if (values["em-mask"] || values.all) {
+  if (!values.quick) {
+    names.push("medium rigid");
     const present = await Deno.stat(emMask).then(() => true, () => false);
     if (present) names.push("em_mask rigid");
     else console.log(`skipping the em_mask sample: ${emMask} not found (set CLEMREG_DATA)`);

@@ -1,7 +1,9 @@
 /**
  * Warp throughput and read amplification of the chunked warp op (FM → EM grid, trilinear)
  * against `scipy.ndimage.affine_transform(order=1)` single-threaded on the same data in the
- * same run (scipy's call alone is timed; its output is compared voxel by voxel).
+ * same run (scipy's call alone is timed; its output is compared voxel by voxel), in wall
+ * Mvox/s and in Mvox per CPU-second of the process (all threads; /proc/self/stat for us,
+ * `time.process_time()` for scipy), which is the per-core figure on a shared machine.
  * FM: 2 × 64 × 512 × 512 uint16 at 130 × 35 × 35 nm, zstd, in the sample generator's
  * [1, 64, 128, 128] chunks (layout A) and in finer [1, 16, 64, 64] chunks (layout B).
  * Output: a 4 × 10 × 10 µm EM box at 20 nm (200 × 500 × 500 per channel, pipeline chunks
@@ -100,13 +102,20 @@ console.log(
 
 // --- scipy (channel 0, 1 thread), then the in-memory kernel alone on the same data.
 await Deno.writeFile(path.join(folder, "fm0.u16"), new Uint8Array(channels[0]!.buffer));
-const scipySeconds = await runScipy();
+const scipy = await runScipy();
+const scipySeconds = scipy?.wall;
 const kernelOut = new Uint16Array(outVoxels);
 const t0 = performance.now();
+const cpu0 = cpuSeconds();
 const wholeFm = { start: [0, 0, 0], stop: FM_SHAPE };
 warpAffineBlock(channels[0]!, wholeFm, FM_SHAPE, outBox, map, kernelOut);
 const kernelSeconds = (performance.now() - t0) / 1000;
-console.log(`warpAffineBlock, channel 0, 1 thread: ${kernelSeconds.toFixed(2)} s (load ${load()})`);
+const kernelCpu = cpuSeconds() - cpu0;
+console.log(
+  `warpAffineBlock, channel 0, 1 thread: ${kernelSeconds.toFixed(2)} s (${
+    kernelCpu.toFixed(2)
+  } CPU-s, load ${load()})`,
+);
 if (scipySeconds !== undefined) compareWithScipy(kernelOut);
 
 const figures: Figure[] = [];
@@ -119,6 +128,15 @@ const vsScipy = (name: string, mvox: number): Figure => ({
   baselineValue: scipyMvox,
   ratio: mvox / scipyMvox,
 });
+const scipyPerCpu = scipy === undefined ? NaN : outVoxels / scipy.cpu / 1e6;
+const perCpu = (name: string, voxels: number, cpu: number): Figure => ({
+  name: `${name}, per CPU-second`,
+  value: voxels / cpu / 1e6,
+  unit: "Mvox/CPU-s",
+  baseline: scipy === undefined ? "scipy absent" : "scipy, per CPU-second",
+  baselineValue: scipyPerCpu,
+  ratio: voxels / cpu / 1e6 / scipyPerCpu,
+});
 const amplification = (name: string, read: number, baseline: string, bytes: number): Figure => ({
   name,
   value: read / MiB,
@@ -128,6 +146,7 @@ const amplification = (name: string, read: number, baseline: string, bytes: numb
   ratio: read / bytes,
 });
 figures.push(vsScipy("warpAffineBlock in memory, 1 thread", outVoxels / kernelSeconds / 1e6));
+figures.push(perCpu("warpAffineBlock in memory, 1 thread", outVoxels, kernelCpu));
 
 // --- The chunked op, 2 channels: throughput (zstd and raw output), amplification per layout.
 for (const [layout, codec] of [["A", "zstd"], ["A", "raw"], ["B", "raw"]] as const) {
@@ -136,7 +155,7 @@ for (const [layout, codec] of [["A", "zstd"], ["A", "raw"], ["B", "raw"]] as con
     const mvox = (2 * outVoxels) / run.seconds / 1e6;
     const what = `warp op 2 ch, FM ${layout}, out ${codec}, ${workers} worker(s)`;
     figures.push(vsScipy(what, mvox));
-    if (workers === 2) figures.push(vsScipy(`${what}, per worker`, mvox / 2));
+    figures.push(perCpu(what, 2 * outVoxels, run.cpu));
     if (layout === "A" && codec === "raw") continue; // same reads as zstd
     const w = `FM ${layout}, ${workers} worker(s), cache ${CACHE_BYTES / MiB} MiB`;
     const read = run.bytesRead;
@@ -214,6 +233,7 @@ async function runWarp(
   try {
     await warmUp(pool);
     const started = performance.now();
+    const cpu = cpuSeconds();
     const result = await runOp(warpOp(params, { location: outLocation, level: 0 }), {
       executor: pool,
       quiet: true,
@@ -224,9 +244,11 @@ async function runWarp(
     console.log(
       `warp op ${fmChannels.length} ch, FM ${layout}, out ${codec}, ${workers} worker(s), cache ${
         cacheBytes / MiB
-      } MiB: ${seconds.toFixed(2)} s, decoded ${mib(stats.bytesRead)} (load ${load()})`,
+      } MiB: ${seconds.toFixed(2)} s (${(cpuSeconds() - cpu).toFixed(2)} CPU-s), decoded ${
+        mib(stats.bytesRead)
+      } (load ${load()})`,
     );
-    return { seconds, ...stats };
+    return { seconds, cpu: cpuSeconds() - cpu, ...stats };
   } finally {
     await pool.close();
     await Deno.remove(outLocation, { recursive: true });
@@ -259,7 +281,7 @@ function fmParams(location: string) {
 }
 
 /** scipy's affine_transform of FM channel 0 with the same matrix and offset; the call's seconds. */
-async function runScipy(): Promise<number | undefined> {
+async function runScipy(): Promise<{ wall: number; cpu: number } | undefined> {
   const matrix = JSON.stringify(map.map((row) => row.slice(0, 3)));
   const offset = JSON.stringify(map.map((row) => row[3]));
   const script = `
@@ -267,10 +289,10 @@ import sys, time
 import numpy as np
 from scipy import ndimage
 v = np.fromfile(sys.argv[1], dtype=np.uint16).reshape(${JSON.stringify(FM_SHAPE)})
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 out = ndimage.affine_transform(v, np.array(${matrix}), offset=${offset}, order=1,
     output_shape=${JSON.stringify(EM_SHAPE)}, mode="constant", cval=0, prefilter=False)
-print(time.perf_counter() - t)
+print(time.perf_counter() - t, time.process_time() - c)
 out.tofile(sys.argv[2])`;
   const python = await new Deno.Command("/usr/bin/python3", {
     args: ["-c", script, path.join(folder, "fm0.u16"), path.join(folder, "scipy.u16")],
@@ -282,11 +304,16 @@ out.tofile(sys.argv[2])`;
     console.log(`scipy absent or failed, so no scipy baseline: ${why}`);
     return undefined;
   }
-  const seconds = Number(new TextDecoder().decode(python.stdout).trim());
+  const [wall, cpu] = new TextDecoder().decode(python.stdout).trim().split(" ").map(Number) as [
+    number,
+    number,
+  ];
   console.log(
-    `scipy affine_transform order=1, 1 thread, channel 0: ${seconds.toFixed(2)} s (load ${load()})`,
+    `scipy affine_transform order=1, 1 thread, channel 0: ${wall.toFixed(2)} s (${
+      cpu.toFixed(2)
+    } CPU-s, load ${load()})`,
   );
-  return seconds;
+  return { wall, cpu };
 }
 
 /** Check that the kernel computed what scipy did (same data, same map). */
@@ -304,4 +331,11 @@ function compareWithScipy(ours: Uint16Array): void {
     `kernel vs scipy: max |difference| ${maxDiff}; ${over1} voxels differ by more than 1`,
   );
   Deno.removeSync(path.join(folder, "scipy.u16"));
+}
+
+/** CPU seconds (user + system) of this process so far, all its threads included. */
+function cpuSeconds(): number {
+  const stat = Deno.readTextFileSync("/proc/self/stat");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // CLK_TCK = 100 on Linux
 }
