@@ -6,7 +6,9 @@
  * point in fresh processes (peak RSS = the kernel's VmHWM), plus the measured per-chunk costs
  * (generate, read from disk, compute, encode + write) and the worked estimate for 1 TB and
  * 10 TB that README quotes. Run: `deno run -A bench/scale_bench.ts [--sizes 0.0625,0.25,1]
- * [--budget-s 780]`. Sizes in GiB; a point whose projected time exceeds the budget is skipped.
+ * [--budget-s 780]`. Sizes in GiB; a point whose projected time exceeds the budget is skipped;
+ * `--add 0.25:queue2[,costs,…]` runs skipped points (or the per-chunk costs) later and merges
+ * them into the results.
  * @module
  */
 import { join } from "node:path";
@@ -217,6 +219,88 @@ async function point(sizeGiB: number, config: string) {
   }
 }
 
+interface CurvePoint {
+  size: number;
+  seconds: number;
+  peakMiB: number;
+}
+
+/** Figures of one point: time against the previous size (linear), RSS against the first. */
+function curveFigures(
+  config: string,
+  point: CurvePoint,
+  before: CurvePoint | undefined,
+  base: CurvePoint | undefined,
+): Figure[] {
+  const { size, seconds, peakMiB } = point;
+  const linear = before ? before.seconds * (size / before.size) : seconds;
+  return [{
+    name: `(b) ${config} ${size} GiB time`,
+    value: seconds,
+    unit: "s",
+    baseline: before ? `${config} ${before.size} GiB × size ratio (linear)` : "itself",
+    baselineValue: linear,
+    ratio: seconds / linear,
+  }, {
+    name: `(b) ${config} ${size} GiB peak RSS`,
+    value: peakMiB,
+    unit: "MiB",
+    baseline: base ? `${config} ${base.size} GiB` : "itself",
+    baselineValue: base ? base.peakMiB : peakMiB,
+    ratio: base ? peakMiB / base.peakMiB : 1,
+  }];
+}
+
+/**
+ * Run more curve points (`SIZE:CONFIG`) and merge them into `bench/results/scale.json`,
+ * against the points of the same config already there.
+ */
+async function addPoints(points: string[]): Promise<Figure[]> {
+  const path = new URL("./results/scale.json", import.meta.url);
+  const figures = JSON.parse(await Deno.readTextFile(path)) as Figure[];
+  const known = (config: string): CurvePoint[] =>
+    figures.flatMap((f) => {
+      const match = new RegExp(`^\\(b\\) ${config} ([\\d.]+) GiB time$`).exec(f.name);
+      if (!match) return [];
+      const size = Number(match[1]);
+      const rss = figures.find((g) => g.name === `(b) ${config} ${size} GiB peak RSS`);
+      return [{ size, seconds: f.value, peakMiB: rss?.value ?? NaN }];
+    }).sort((a, b) => a.size - b.size);
+  for (const item of points) {
+    if (item === "costs") {
+      const costs = await measureChunkCosts();
+      const fresh = [...costs.figures, ...workedEstimate(costs)];
+      const stale = (f: Figure) => f.name.startsWith("per ") || f.name.startsWith("estimate:");
+      const at = figures.findIndex(stale);
+      const kept = figures.filter((f) => !stale(f));
+      kept.splice(at < 0 ? kept.length : at, 0, ...fresh);
+      figures.splice(0, figures.length, ...kept);
+      continue;
+    }
+    const [sizeText, config] = item.split(":");
+    const size = Number(sizeText);
+    const result = await point(size, config!);
+    console.log(
+      `(b) ${size} GiB ${config}: ${result.seconds.toFixed(1)} s, peak ${
+        result.peakMiB.toFixed(0)
+      } MiB`,
+    );
+    const others = known(config!).filter((p) => p.size !== size);
+    const before = others.filter((p) => p.size < size).at(-1);
+    const base = others[0] && others[0].size < size ? others[0] : undefined;
+    const added = curveFigures(config!, { size, ...result }, before, base);
+    for (const figure of added) {
+      const at = figures.findIndex((f) => f.name === figure.name);
+      if (at >= 0) figures[at] = figure;
+      else {
+        const last = figures.findLastIndex((f) => f.name.startsWith("(b) "));
+        figures.splice(last + 1, 0, figure);
+      }
+    }
+  }
+  return figures;
+}
+
 /** (b) The scaling curve. */
 async function scalingCurve(sizes: number[], budgetSeconds: number): Promise<Figure[]> {
   const figures: Figure[] = [];
@@ -224,11 +308,11 @@ async function scalingCurve(sizes: number[], budgetSeconds: number): Promise<Fig
   const configs = ["pool1", "pool2", "queue2"];
   const first = new Map<string, { size: number; seconds: number; peakMiB: number }>();
   const previous = new Map<string, { size: number; seconds: number; peakMiB: number }>();
-  const secondsPerGiB = new Map<string, number>();
   for (const size of sizes) {
     for (const config of configs) {
       const spent = (performance.now() - started) / 1000;
-      const projected = (secondsPerGiB.get(config) ?? 0) * size;
+      const last = previous.get(config);
+      const projected = last ? last.seconds * (size / last.size) : 0;
       if (spent + projected > budgetSeconds) {
         console.log(
           `(b) skipped ${size} GiB ${config}: projected ${projected.toFixed(0)} s, budget left ${
@@ -243,27 +327,11 @@ async function scalingCurve(sizes: number[], budgetSeconds: number): Promise<Fig
           result.peakMiB.toFixed(0)
         } MiB`,
       );
-      secondsPerGiB.set(config, Math.max(secondsPerGiB.get(config) ?? 0, result.seconds / size));
       const base = first.get(config);
       if (!base) first.set(config, { size, ...result });
       const before = previous.get(config);
       previous.set(config, { size, ...result });
-      // Linearity against the previous size (the smallest is dominated by start-up).
-      figures.push({
-        name: `(b) ${config} ${size} GiB time`,
-        value: result.seconds,
-        unit: "s",
-        baseline: before ? `${config} ${before.size} GiB × size ratio (linear)` : "itself",
-        baselineValue: before ? before.seconds * (size / before.size) : result.seconds,
-        ratio: before ? result.seconds / (before.seconds * (size / before.size)) : 1,
-      }, {
-        name: `(b) ${config} ${size} GiB peak RSS`,
-        value: result.peakMiB,
-        unit: "MiB",
-        baseline: base ? `${config} ${base.size} GiB` : "itself",
-        baselineValue: base ? base.peakMiB : result.peakMiB,
-        ratio: base ? result.peakMiB / base.peakMiB : 1,
-      });
+      figures.push(...curveFigures(config, { size, ...result }, before, base));
     }
   }
   return figures;
@@ -275,8 +343,16 @@ if (import.meta.main) {
   } else {
     const { values } = parseArgs({
       args: Deno.args,
-      options: { sizes: { type: "string" }, "budget-s": { type: "string" } },
+      options: {
+        sizes: { type: "string" },
+        "budget-s": { type: "string" },
+        add: { type: "string" },
+      },
     });
+    if (values.add) {
+      await writeResults("scale", await addPoints(values.add.split(",")));
+      Deno.exit(0);
+    }
     const sizes = (values.sizes ?? "0.0625,0.25,1").split(",").map(Number);
     const budget = Number(values["budget-s"] ?? 780);
     const figures = await touchOnlyWhatIsNeeded();

@@ -13,11 +13,16 @@ import { runCli, UsageError } from "./cli.ts";
 const USAGE = "usage: deno task worker --queue redis://HOST:PORT [--queue-name NAME] " +
   "[--concurrency N] [--lock-ms MS] [--inline] [--verbose] [--quiet]";
 
-function positiveInteger(flag: string, text: string | undefined): number | undefined {
+function positiveInteger(
+  flag: string,
+  text: string | undefined,
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) {
-    throw new UsageError(`--${flag} "${text}" is not a positive integer. ${USAGE}`);
+    throw new UsageError(
+      `--${flag} "${text}" is not a positive integer. ${USAGE}`,
+    );
   }
   return value;
 }
@@ -56,21 +61,25 @@ async function main(args: string[]): Promise<void> {
   }
   const concurrency = positiveInteger("concurrency", values.concurrency);
   const lockDurationMs = positiveInteger("lock-ms", values["lock-ms"]);
-  const controller = new AbortController();
+  // First signal: finish the jobs in hand. Second: release them. Third: exit at once.
+  const graceful = new AbortController();
+  const immediate = new AbortController();
   let signals = 0;
   const onSignal = () => {
     signals++;
-    if (signals > 2) Deno.exit(130);
-    controller.abort(new DOMException("Stopped by a signal", "AbortError"));
-    // A second signal must reach the worker too: abort only fires once.
-    if (signals === 2) controller.signal.dispatchEvent(new Event("abort"));
+    if (signals === 1) {
+      graceful.abort(new DOMException("Stopped by a signal", "AbortError"));
+    } else if (signals === 2) {
+      immediate.abort(new DOMException("Stopped by a signal", "AbortError"));
+    } else Deno.exit(130);
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
     await runQueueWorker({
       url,
-      signal: controller.signal,
+      signal: graceful.signal,
+      releaseSignal: immediate.signal,
       ...(values["queue-name"] ? { queueName: values["queue-name"] } : {}),
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(lockDurationMs !== undefined ? { lockDurationMs } : {}),
@@ -84,4 +93,8 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli(() => main(Deno.args));
+if (import.meta.main) {
+  await runCli(() => main(Deno.args));
+  // Released jobs may leave kernels or timers behind: they must not keep the process alive.
+  Deno.exit(0);
+}

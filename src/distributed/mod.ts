@@ -6,6 +6,7 @@
 export { createQueueExecutor, executorFromQueueUrl } from "./queue_executor.ts";
 export type { QueueExecutor, QueueExecutorOptions, QueueExecutorStats } from "./queue_executor.ts";
 export { runQueueWorker } from "./queue_worker.ts";
+export { routeSharedTasks } from "./routing_executor.ts";
 export type { QueueWorkerOptions, QueueWorkerStats } from "./queue_worker.ts";
 export { DEFAULT_QUEUE_NAME, parseQueueUrl, redactUrl } from "./redis.ts";
 export { decodeResult, encodeResult, encodeTask, jobIdOf } from "./job_codec.ts";

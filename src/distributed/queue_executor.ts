@@ -123,10 +123,16 @@ export function createQueueExecutor(options: QueueExecutorOptions): QueueExecuto
 }
 
 /**
- * The executor a coordinator uses for `--queue URL` (default queue name and settings).
+ * The executor a coordinator uses for `--queue URL`: pass it as `executor` to `runOp` or
+ * `runGraph`, and `close()` it when the job ends.
  * @param url `redis://HOST:PORT`
+ * @param options queue name, jobs in flight, retry settings (default: see {@link createQueueExecutor})
  * @returns the executor
+ * @throws {TypeError} when the URL is not a redis URL
  */
-export function executorFromQueueUrl(url: string): QueueExecutor {
-  return createQueueExecutor({ url });
+export function executorFromQueueUrl(
+  url: string,
+  options: Omit<QueueExecutorOptions, "url"> = {},
+): QueueExecutor {
+  return createQueueExecutor({ ...options, url });
 }

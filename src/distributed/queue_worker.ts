@@ -27,8 +27,10 @@ export interface QueueWorkerOptions {
   lockDurationMs?: number;
   /** Times a job may stall (its worker died) before it fails; default 5. */
   maxStalledCount?: number;
-  /** Stop: finish the jobs in hand, then return. Aborting twice releases them at once. */
+  /** Stop: finish the jobs in hand, then return. */
   signal?: AbortSignal;
+  /** Stop now: drop the jobs in hand; their locks expire and other workers redo them. */
+  releaseSignal?: AbortSignal;
   /** Log lines (start, per-job when `verbose`, a summary every `summarySeconds`); default stderr. */
   log?: (line: string) => void;
   /** One line per job started and finished. */
@@ -58,7 +60,9 @@ export interface QueueWorkerStats {
  * await runQueueWorker({ url: "redis://127.0.0.1:6379", concurrency: 2, signal: controller.signal });
  * ```
  */
-export async function runQueueWorker(options: QueueWorkerOptions): Promise<QueueWorkerStats> {
+export async function runQueueWorker(
+  options: QueueWorkerOptions,
+): Promise<QueueWorkerStats> {
   const url = parseQueueUrl(options.url);
   const name = options.queueName ?? DEFAULT_QUEUE_NAME;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -75,12 +79,17 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     ? { concurrency, execute: executeTask, close: () => Promise.resolve() }
     : createWorkerPool({ size: concurrency });
   const lockDuration = Math.max(1000, options.lockDurationMs ?? 15_000);
-  const connection = connectRedis(url, (error) => log(`redis: ${error.message}`));
+  const connection = connectRedis(
+    url,
+    (error) => log(`redis: ${error.message}`),
+  );
   const worker = new Worker<ChunkTask, EncodedResult>(
     name,
     async (job) => {
       const task = job.data;
-      if (options.verbose) log(`start ${job.id} ${task.opName} chunk [${task.chunkIndex}]`);
+      if (options.verbose) {
+        log(`start ${job.id} ${task.opName} chunk [${task.chunkIndex}]`);
+      }
       const result = await executor.execute(task);
       stats.completed++;
       stats.bytesRead += result.bytesRead;
@@ -109,26 +118,41 @@ export async function runQueueWorker(options: QueueWorkerOptions): Promise<Queue
     ? setInterval(() => log(summary(stats, started)), summaryMs)
     : undefined;
   let stopping: Promise<void> | undefined;
+  // Released: stop waiting for the jobs in hand (run() and close() would); their locks lapse.
+  let isReleased = false;
+  let onReleased = () => {};
+  const released = new Promise<void>((resolve) => (onReleased = resolve));
   const stop = () => {
-    if (!stopping) {
-      log("stopping: finishing the jobs in hand (signal again to release them now)");
-      stopping = worker.close();
-    } else {
-      log("stopping now: jobs in hand go back to the queue when their lock expires");
-      stopping = worker.close(true);
-    }
+    log("stopping: finishing the jobs in hand");
+    stopping ??= worker.close();
+  };
+  const release = () => {
+    log("stopping now: jobs in hand go back to the queue when their lock expires");
+    isReleased = true;
+    worker.close(true).catch(() => {});
+    onReleased();
   };
   options.signal?.addEventListener("abort", stop);
+  options.releaseSignal?.addEventListener("abort", release);
   if (options.signal?.aborted) stop();
+  if (options.releaseSignal?.aborted) release();
   log(`worker on ${redactUrl(url)} queue "${name}", ${concurrency} at a time`);
   try {
-    await worker.run();
-    await stopping;
+    const running = worker.run();
+    running.catch(() => {});
+    await Promise.race([running.then(() => stopping), released]);
   } finally {
     options.signal?.removeEventListener("abort", stop);
+    options.releaseSignal?.removeEventListener("abort", release);
     if (timer !== undefined) clearInterval(timer);
-    await executor.close();
-    await connection.quit().catch(() => {});
+    if (isReleased) {
+      // Drop the connection first, so a task cut short cannot be recorded as failed.
+      connection.disconnect();
+      await executor.close();
+    } else {
+      await executor.close();
+      await connection.quit().catch(() => {});
+    }
   }
   stats.seconds = (performance.now() - started) / 1000;
   log(`stopped: ${summary(stats, started)}`);

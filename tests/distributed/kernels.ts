@@ -46,3 +46,12 @@ export function mergeSumAndHistogram(
   }
   return { sum, count, histogram, typed };
 }
+
+/** {@link sumAndHistogram} after `params.delayMs` of waiting. */
+export async function slowSumAndHistogram(
+  inputs: KernelInput[],
+  params: { delayMs?: number },
+): Promise<KernelResult> {
+  await new Promise((resolve) => setTimeout(resolve, params.delayMs ?? 0));
+  return sumAndHistogram(inputs);
+}

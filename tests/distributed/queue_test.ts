@@ -21,6 +21,7 @@ import { createWorkerPool } from "../../src/chunked/pool.ts";
 import { createSharedArray } from "../../src/chunked/shared_array.ts";
 import { createQueueExecutor } from "../../src/distributed/queue_executor.ts";
 import { runQueueWorker } from "../../src/distributed/queue_worker.ts";
+import type { ChunkTask } from "../../src/chunked/types.ts";
 
 const ignore = !hasRedisServer();
 if (ignore) {
@@ -262,5 +263,65 @@ Deno.test({
       const status = await within(bad.status, 20_000, "the bad worker to exit");
       assertEquals(status.code, 2);
       await waitFor(() => lines.some((l) => l.includes("expected redis://")), 2_000, "message");
+    }),
+});
+
+Deno.test({
+  name: "tasks/worker.ts releases its job on a second signal; another worker finishes it",
+  ignore,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: () =>
+    withRedis(async (redis, work) => {
+      const input = await writeFixtureInput(work);
+      const box = { start: [0, 0, 0], stop: [8, 16, 16] };
+      const task: ChunkTask = {
+        opId: "release",
+        opName: "slow sum",
+        kernel: {
+          module: new URL("./kernels.ts", import.meta.url).href,
+          name: "slowSumAndHistogram",
+        },
+        params: { delayMs: 3000 },
+        chunkIndex: [0, 0, 0],
+        chunkLinear: 0,
+        outputBox: box,
+        inputs: [{ location: { kind: "zarr", location: input, level: 0 }, box }],
+        attempt: 1,
+      };
+      const first = spawnWorker(redis.url);
+      const executor = createQueueExecutor({ url: redis.url, taskTimeoutMs: 30_000 });
+      const controller = new AbortController();
+      let second: Promise<unknown> | undefined;
+      try {
+        const result = executor.execute(task);
+        result.catch(() => {});
+        await waitFor(() => first.lines.some((l) => l.startsWith("start ")), 20_000, "the job");
+        const started = Date.now();
+        first.child.kill("SIGTERM");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        first.child.kill("SIGTERM");
+        const status = await within(first.child.status, 10_000, "the released worker to exit");
+        assertEquals(status.code, 0, first.lines.join("\n"));
+        const waited = Date.now() - started;
+        assert_(waited < 2500, `it waited ${waited} ms: ${first.lines.join(" | ")}`);
+        assert_(!first.lines.some((l) => l.startsWith("done ")), first.lines.join("\n"));
+        second = runQueueWorker({
+          url: redis.url,
+          inline: true,
+          lockDurationMs: 2000,
+          signal: controller.signal,
+          log: () => {},
+        });
+        const { partial } = await within(result, 20_000, "the released job");
+        const { totals } = partial as { totals: Float64Array };
+        assertEquals(totals[1], 8 * 16 * 16);
+        assert_(executor.stats.stalled >= 1, JSON.stringify(executor.stats));
+      } finally {
+        await executor.close();
+        controller.abort();
+        await second;
+        await killChild(first.child);
+      }
     }),
 });
