@@ -63,6 +63,7 @@ export async function warpChunk(
   const key = JSON.stringify(fmLocation);
   let cache = caches.get(key);
   if (!cache) {
+    caches.clear(); // one source at a time: a worker must not hold caches of finished warps
     cache = new ChunkCache(await openArray(fmLocation), params.cacheBytes);
     caches.set(key, cache);
   }
