@@ -4,7 +4,8 @@
  * the lysosome-like channel that registration never uses.
  */
 import assert from "node:assert/strict";
-import { tempFolder } from "../io/helpers.ts";
+import * as path from "node:path";
+import { sharedData, tempFolder } from "../io/helpers.ts";
 import { registerSample, treOf } from "./helpers.ts";
 
 const cases = [
@@ -59,3 +60,34 @@ Deno.test("register() recovers a non-rigid sample (300 nm field) within 100 nm T
   const dice = result.metrics.diceCentralPlanes as number;
   assert.ok(dice >= 0.6, `warped FM mask vs EM mask Dice ${dice.toFixed(3)}`);
 });
+
+Deno.test({
+  name:
+    "register() recovers a rigid sample built from the real HeLa mitochondria (em_mask.tif) within 50 nm",
+  ignore: !sharedData(),
+  async fn() {
+    await using temp = await tempFolder();
+    const result = await registerSample(temp.folder, {
+      fromLabels: path.join(sharedData()!, "em-hela/em_mask.tif"),
+      labelVoxelSizeUm: [0.02, 0.02, 0.02],
+      emVoxelSizeUm: [0.04, 0.04, 0.04],
+      axisTiltDeg: 5,
+      transform: "rigid",
+      seed: 7,
+    }, { registration: { method: "rigid" } });
+    const tre = treOf(result);
+    console.log(
+      `em_mask rigid: TRE mitochondria ${tre.mitochondria.toFixed(1)} nm, lysosomes ${
+        tre.lysosomes.toFixed(1)
+      } nm`,
+    );
+    assert.ok(tre.mitochondria <= 50, `mitochondria TRE ${tre.mitochondria.toFixed(1)} nm`);
+    assert.ok(tre.lysosomes <= 50, `lysosome TRE ${tre.lysosomes.toFixed(1)} nm`);
+  },
+});
+
+if (!sharedData()) {
+  console.log(
+    "skipping the em_mask.tif end-to-end test: ../shared/data not found (set CLEMREG_DATA)",
+  );
+}
