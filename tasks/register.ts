@@ -6,6 +6,9 @@
  */
 import { parseArgs } from "node:util";
 import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
+import { createWorkerPool } from "../src/chunked/pool.ts";
+import type { TaskExecutor } from "../src/chunked/types.ts";
+import { executorFromQueueUrl, routeSharedTasks } from "../src/distributed/mod.ts";
 import { ConfigError, loadConfig } from "../src/config/load.ts";
 import { InputError } from "../src/pipeline/inputs.ts";
 import { register } from "../src/pipeline/register.ts";
@@ -40,8 +43,8 @@ if (import.meta.main) {
       throw error;
     }
     const interrupt = abortOnInterrupt();
+    const executor = parsed.values.queue ? queueExecutor(parsed.values.queue) : undefined;
     try {
-      const executor = parsed.values.queue ? await queueExecutor(parsed.values.queue) : undefined;
       const result = await register(config, {
         signal: interrupt.signal,
         ...(parsed.values.truth ? { truth: parsed.values.truth } : {}),
@@ -63,14 +66,16 @@ if (import.meta.main) {
       throw error;
     } finally {
       interrupt.dispose();
+      await executor?.close();
     }
   });
 }
 
-async function queueExecutor(url: string) {
-  // Resolved at run time so this task works in builds without the distributed module.
-  const specifier = new URL("../src/distributed/mod.ts", import.meta.url).href;
-  const module = await import(specifier).catch(() => undefined);
-  if (!module) throw new UsageError("--queue is not available in this build");
-  return await module.executorFromQueueUrl(url);
+/** The coordinator's executor: chunk tasks go to the queue, shared-memory ones stay local. */
+function queueExecutor(url: string): TaskExecutor {
+  try {
+    return routeSharedTasks(executorFromQueueUrl(url), createWorkerPool({ size: 1 }));
+  } catch (error) {
+    throw new UsageError(`--queue ${url}: ${(error as Error).message}`);
+  }
 }
