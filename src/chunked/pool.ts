@@ -35,9 +35,11 @@ interface Slot {
  */
 export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor {
   const size = Math.max(1, Math.floor(options.size ?? navigator.hardwareConcurrency ?? 1));
-  const idle: Slot[] = [];
-  const waiting: ((slot: Slot) => void)[] = [];
-  const all = new Set<Slot>();
+  // Slots by index: a task with an affinity waits for its own slot (affinity % size).
+  const slots: Slot[] = [];
+  const busy: boolean[] = [];
+  const waitingAny: ((index: number) => void)[] = [];
+  const waitingFor: ((index: number) => void)[][] = [];
   let closed = false;
 
   const spawn = (): Slot => {
@@ -49,41 +51,59 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
       event.preventDefault();
       reject(new Error(`Worker died: ${event.message}`));
     });
-    const slot: Slot = { worker, api: Comlink.wrap<ChunkWorkerApi>(worker), died };
-    all.add(slot);
-    return slot;
+    return { worker, api: Comlink.wrap<ChunkWorkerApi>(worker), died };
   };
-  const release = (slot: Slot) => {
-    const next = waiting.shift();
-    if (next) next(slot);
-    else idle.push(slot);
+  const release = (index: number) => {
+    const next = waitingFor[index]!.shift() ?? waitingAny.shift();
+    if (next) next(index);
+    else busy[index] = false;
   };
-  for (let i = 0; i < size; i++) idle.push(spawn());
+  const acquire = (affinity: number | undefined): Promise<number> => {
+    if (affinity !== undefined) {
+      const index = affinity % size;
+      if (!busy[index]) {
+        busy[index] = true;
+        return Promise.resolve(index);
+      }
+      return new Promise((resolve) => waitingFor[index]!.push(resolve));
+    }
+    const free = busy.indexOf(false);
+    if (free >= 0) {
+      busy[free] = true;
+      return Promise.resolve(free);
+    }
+    return new Promise((resolve) => waitingAny.push(resolve));
+  };
+  for (let i = 0; i < size; i++) {
+    slots.push(spawn());
+    busy.push(false);
+    waitingFor.push([]);
+  }
 
   return {
     concurrency: size,
     async execute(task: ChunkTask): Promise<TaskResult> {
       if (closed) throw new Error("Cannot run a task: the worker pool is closed");
-      const slot = idle.pop() ?? await new Promise<Slot>((resolve) => waiting.push(resolve));
+      const index = await acquire(task.affinity);
+      const slot = slots[index]!;
       let reply;
       try {
         reply = await Promise.race([slot.api.run(task), slot.died]);
       } catch (error) {
         // The worker died: replace it so the pool keeps its size.
-        all.delete(slot);
         slot.worker.terminate();
-        if (!closed) release(spawn());
+        if (!closed) slots[index] = spawn();
+        release(index);
         throw error;
       }
-      release(slot);
+      release(index);
       if (!reply.ok) throw deserializeError(reply.error);
       return reply.result;
     },
     close() {
       closed = true;
-      for (const slot of all) slot.worker.terminate();
-      all.clear();
-      idle.length = 0;
+      for (const slot of slots) slot.worker.terminate();
+      slots.length = 0;
       return Promise.resolve();
     },
   };

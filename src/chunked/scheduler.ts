@@ -116,8 +116,10 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const retries: { task: ChunkTask; readyAt: number }[] = [];
   const running = new Set<Promise<void>>();
   let fatal: Error | undefined;
+  const order = taskOrder(grid.count, op.affinity === "bands" ? executor.concurrency : 1);
   let cursor = 0;
 
+  const isSkipped = (linear: number) => linear >= grid.count || journal.done.has(linear);
   const makeTask = (linear: number, attempt: number): ChunkTask => {
     const chunkIndex = chunkCoords(grid, linear);
     const outputBox = chunkBox(grid, chunkIndex);
@@ -138,6 +140,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
         box: inputBoxFor(outputBox, inputs[i]!.shape, mapping),
       })),
       ...(op.output ? { output: op.output } : {}),
+      ...(order.bands > 1 ? { affinity: Math.floor(linear / order.bandSize) } : {}),
       attempt,
     };
   };
@@ -184,9 +187,9 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
         launch(retries.splice(readyRetry, 1)[0]!.task);
         continue;
       }
-      while (cursor < grid.count && journal.done.has(cursor)) cursor++;
-      if (cursor < grid.count) {
-        launch(makeTask(cursor++, 1));
+      while (cursor < order.length && isSkipped(order.linear(cursor))) cursor++;
+      if (cursor < order.length) {
+        launch(makeTask(order.linear(cursor++), 1));
         continue;
       }
       if (running.size === 0 && retries.length === 0) break;
@@ -252,4 +255,23 @@ function bytesPerTask(
     bytes += shapeOfBox.reduce((a, b) => a * b, 1) * bytesPerElement(input.dtype);
   });
   return Math.max(1, bytes * (op.memoryFactor ?? 2));
+}
+
+/**
+ * The order tasks are launched in. With `bands` > 1 the grid is cut into that many
+ * contiguous bands and the order interleaves them (band 0, band 1, …, band 0, …), so
+ * every worker starts at once on its own band; positions past the grid are skipped.
+ */
+function taskOrder(count: number, bands: number) {
+  const bandSize = Math.ceil(count / Math.max(1, bands));
+  const usedBands = Math.max(1, Math.min(bands, count));
+  return {
+    bands: usedBands,
+    bandSize,
+    length: usedBands === 1 ? count : usedBands * bandSize,
+    linear(position: number): number {
+      if (usedBands === 1) return position;
+      return (position % usedBands) * bandSize + Math.floor(position / usedBands);
+    },
+  };
 }

@@ -70,6 +70,11 @@ export interface OpSpec {
   grid?: number[];
   /** Working memory per task as a multiple of its input + output bytes (kernel scratch); default 2. */
   memoryFactor?: number;
+  /**
+   * `"bands"`: split the task grid into one contiguous band per worker and keep each band
+   * on its worker, so per-worker caches (e.g. the warp's FM chunks) are not filled twice.
+   */
+  affinity?: "bands";
 }
 
 /** One chunk task: everything a worker needs, and nothing it cannot rebuild from JSON. */
@@ -88,6 +93,8 @@ export interface ChunkTask {
   output?: ArrayLocation;
   /** 1 for the first try. */
   attempt: number;
+  /** Tasks with the same affinity run on the same local worker when the pool can. */
+  affinity?: number;
 }
 
 /** What a kernel receives for each input: the voxels of `box` (C order) and where they sit. */

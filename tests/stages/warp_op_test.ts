@@ -37,16 +37,17 @@ Deno.test("warpOp() writes every channel chunk equal to the whole-volume warp, r
   });
   const outLocation = path.join(temp.folder, "out.zarr");
   const outShape = [2, 30, 50, 47];
-  const out = await createImage(outLocation, {
+  const outSpec = {
     axes: [{ name: "c", type: "channel" }, um("z"), um("y"), um("x")],
     shape: outShape,
     chunks: [1, 7, 16, 13],
-    dtype: "uint16",
+    dtype: "uint16" as const,
     scale: [1, 0.04, 0.04, 0.04],
     translation: [0, 0.1, 0.2, 0.1],
     channelNames: ["mito", "lyso"],
     levels: 1,
-  });
+  };
+  const out = await createImage(outLocation, outSpec);
   const a = (12 * Math.PI) / 180;
   const emToFm = [
     [Math.cos(a), 0, Math.sin(a), 0.1],
@@ -97,6 +98,21 @@ Deno.test("warpOp() writes every channel chunk equal to the whole-volume warp, r
   const fmBytes = source.byteLength;
   assert.ok(stats.bytesRead <= fmBytes, `decoded ${stats.bytesRead} of ${fmBytes} FM bytes`);
   assert.ok(stats.bytesRead > 0 && stats.bytesNeeded > 0);
+  // With two workers, "bands" affinity keeps each worker on its own part of the output, so
+  // FM chunks are not decoded twice (without it this op decoded ~2× here).
+  await createImage(path.join(temp.folder, "out2.zarr"), { ...outSpec });
+  const two = await runOp(
+    warpOp(params, { location: path.join(temp.folder, "out2.zarr"), level: 0 }),
+    { workers: 2, quiet: true },
+  );
+  const twoStats = two.result as { bytesRead: number };
+  assert.ok(
+    twoStats.bytesRead <= stats.bytesRead * 1.25,
+    `2 workers decoded ${twoStats.bytesRead} bytes, 1 worker ${stats.bytesRead}`,
+  );
+  const written2 = await (await openLevel(await openImage(path.join(temp.folder, "out2.zarr")), 0))
+    .readRegion({ start: [0, 0, 0, 0], stop: outShape });
+  assert.deepEqual(written2, written);
 });
 
 Deno.test("buildPyramidChunked() equals the sequential buildPyramid()", async () => {
