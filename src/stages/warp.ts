@@ -151,7 +151,7 @@ export function warpOp(
     params: params as unknown as Json,
     memoryFactor: 3,
   });
-  return { ...op, merge: kernelRef(import.meta.url, "sumWarpStats") };
+  return { ...op, merge: kernelRef(import.meta.url, "sumWarpStats"), affinity: "bands" };
 }
 
 function withChannel(box: Box, channelAxis: number, channel: number): Box {
