@@ -59,7 +59,11 @@ export function nearestInPlaneLevel(
 }
 
 /** Mean and std from up to `maxChunks` chunks spread evenly over the level (a cheap reduction). */
-async function sampledStats(array: ChunkedArray, maxChunks: number): Promise<VolumeStats> {
+/** Volume intensity mean and std from up to `maxChunks` chunks spread evenly over the level. */
+export async function sampledStats(
+  array: ChunkedArray,
+  maxChunks: number,
+): Promise<VolumeStats> {
   const all = [...chunkIndices(chunkGridShape(array.shape, array.chunks))];
   const step = Math.max(1, Math.floor(all.length / maxChunks));
   let sum = 0;

@@ -9,7 +9,7 @@ import type { Config } from "../config/schema.ts";
 import { type OmeImage, openImage, type SpatialGridUm, spatialGridUm } from "../io/image.ts";
 import { segmentFm } from "../stages/fm_segmentation.ts";
 import { openEmBackend } from "../em/em_backend.ts";
-import { segmentEmImage } from "../em/segment_volume.ts";
+import { segmentEmChunked } from "../stages/em_segmentation.ts";
 import { channelLocation } from "./channel_view.ts";
 import { InputError, type PipelineInputs } from "./inputs.ts";
 import type { StageState } from "./stage_state.ts";
@@ -82,19 +82,19 @@ export async function emLabelsStage(
     "em-segmentation",
     { em: config.em.path, options },
     async () => {
-      let backend;
       try {
-        backend = await openEmBackend(options.model);
+        await openEmBackend(options.model).then((backend) => backend.close());
       } catch (cause) {
         throw new InputError(
           `segmentation.em.model: cannot load "${options.model}": ${(cause as Error).message}`,
         );
       }
-      return await segmentEmImage(config.em.path, output, backend, {
+      return await segmentEmChunked(config.em.path, output, {
+        ...run,
+        model: options.model,
         minVoxels: options.minVoxels,
-        minSlices: options.minSlices,
         ...(options.threshold !== null ? { threshold: options.threshold } : {}),
-        ...(run.signal ? { signal: run.signal } : {}),
+        workDir: path.join(work, "em-segmentation"),
       });
     },
   );
