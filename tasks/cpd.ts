@@ -16,9 +16,7 @@ import {
   parsePointsText,
   transformToJson,
 } from "../src/cpd/mod.ts";
-
-/** A user error: printed as one sentence, exit code 2. */
-class UsageError extends Error {}
+import { runCli, UsageError } from "./cli.ts";
 
 function numberFlag(values: Record<string, unknown>, name: string): number | undefined {
   const raw = values[name];
@@ -141,14 +139,4 @@ async function main(args: string[]): Promise<void> {
   );
 }
 
-if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      Deno.exit(2);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await runCli(() => main(Deno.args));

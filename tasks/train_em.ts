@@ -28,6 +28,7 @@ import {
 import { overlapScores } from "../src/em/mask_metrics.ts";
 import { intensityStats, segmentEmBlock } from "../src/em/segment_block.ts";
 import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/training_data.ts";
+import { seededRandom } from "../src/random.ts";
 
 let downsampleFactor = 4;
 const rawPixelNm = 4.6;
@@ -35,18 +36,6 @@ const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [2.5, 5, 8];
 let featureSpec: FeatureSpec = defaultFeatureSpec;
 let contextOnly = false;
-
-/** mulberry32: a small seeded generator, so training is reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rotate a square slice by `quarterTurns` × 90° and optionally flip it left-right. */
 function dihedral<T extends Float32Array | Uint8Array>(

@@ -6,9 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { applyTransform, formatPointsCsv, loadTransform, parsePointsText } from "../src/cpd/mod.ts";
-
-/** A user error: printed as one sentence, exit code 2. */
-class UsageError extends Error {}
+import { runCli, UsageError } from "./cli.ts";
 
 async function main(args: string[]): Promise<void> {
   let values: Record<string, string | undefined>;
@@ -61,14 +59,4 @@ async function main(args: string[]): Promise<void> {
   console.log(`${mapped.length / 3} points → ${values.out}`);
 }
 
-if (import.meta.main) {
-  try {
-    await main(Deno.args);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      Deno.exit(2);
-    }
-    throw error;
-  }
-}
+if (import.meta.main) await runCli(() => main(Deno.args));

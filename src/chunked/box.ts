@@ -3,17 +3,14 @@
  * chunk needs (with halo and downsampling), and copying one box out of a larger one.
  * @module
  */
-import { copyRegion } from "../io/box.ts";
+import { boxShape, copyRegion, voxelCount } from "../io/box.ts";
 import type { Box, TypedArray } from "../io/types.ts";
 
-/** Shape of a box in voxels. */
-export function boxShape(box: Box): number[] {
-  return box.start.map((s, axis) => box.stop[axis]! - s);
-}
+export { boxShape };
 
 /** Number of voxels in a box. */
 export function boxVoxels(box: Box): number {
-  return boxShape(box).reduce((a, b) => a * b, 1);
+  return voxelCount(boxShape(box));
 }
 
 /**

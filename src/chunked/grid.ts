@@ -3,6 +3,7 @@
  * (edge chunks clipped to the array), and a C-order walk over all chunks.
  * @module
  */
+import { chunkBox as chunkBoxOfShape, chunkGridShape, chunkIndices } from "../io/box.ts";
 import type { Box } from "../io/types.ts";
 
 /** A regular chunk grid over an n-D shape. */
@@ -35,7 +36,7 @@ export function chunkGrid(shape: readonly number[], chunks: readonly number[]): 
       `Cannot build a chunk grid: shape has ${shape.length} axes, chunks has ${chunks.length}`,
     );
   }
-  const gridShape = shape.map((size, axis) => {
+  shape.forEach((size, axis) => {
     const chunk = chunks[axis]!;
     if (!Number.isInteger(chunk) || chunk < 1) {
       throw new RangeError(`Cannot build a chunk grid: chunk size on axis ${axis} is ${chunk}`);
@@ -43,8 +44,8 @@ export function chunkGrid(shape: readonly number[], chunks: readonly number[]): 
     if (!Number.isInteger(size) || size < 0) {
       throw new RangeError(`Cannot build a chunk grid: shape on axis ${axis} is ${size}`);
     }
-    return Math.ceil(size / chunk);
   });
+  const gridShape = chunkGridShape(shape, chunks);
   const count = gridShape.reduce((a, b) => a * b, 1);
   return { shape: [...shape], chunks: [...chunks], gridShape, count };
 }
@@ -86,9 +87,7 @@ export function chunkCoords(grid: ChunkGrid, linear: number): number[] {
  * @returns the half-open box
  */
 export function chunkBox(grid: ChunkGrid, chunkIndex: readonly number[]): Box {
-  const start = chunkIndex.map((c, axis) => c * grid.chunks[axis]!);
-  const stop = start.map((s, axis) => Math.min(s + grid.chunks[axis]!, grid.shape[axis]!));
-  return { start, stop };
+  return chunkBoxOfShape(chunkIndex, grid.chunks, grid.shape);
 }
 
 /**
@@ -97,5 +96,5 @@ export function chunkBox(grid: ChunkGrid, chunkIndex: readonly number[]): Box {
  * @returns a generator of chunk coordinates
  */
 export function* iterateChunks(grid: ChunkGrid): Generator<number[]> {
-  for (let linear = 0; linear < grid.count; linear++) yield chunkCoords(grid, linear);
+  yield* chunkIndices(grid.gridShape);
 }

@@ -8,7 +8,7 @@ import { AffineModel } from "./affine.ts";
 import { type EmOptions, type EmOutcome, type EmSteps, emSteps } from "./em.ts";
 import { RigidModel } from "./rigid.ts";
 import { subsamplePlanar } from "./subsample.ts";
-import { seededRandom } from "./synthetic.ts";
+import { seededRandom } from "../random.ts";
 
 /** A linear map in normalised space: `T(ŷ) = B ŷ + t`. */
 export interface LinearParameters {

@@ -5,7 +5,7 @@
  * @module
  */
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import { seededRandom } from "./synthetic.ts";
+import { seededRandom } from "../random.ts";
 
 /** `G ≈ Q Λ Qᵀ` with `Q = G_ML · R · Λ^{-1/2}` (so the deformation extends to any point). */
 export interface LowRankKernel {

@@ -19,12 +19,8 @@ export {
 } from "./transform_io.ts";
 export { formatPointsCsv, parsePointsText } from "./points_text.ts";
 export type { Normalization } from "./normalize.ts";
-export {
-  rotationMatrix,
-  sampleSurfaceCloud,
-  seededRandom,
-  type SurfaceCloudOptions,
-} from "./synthetic.ts";
+export { rotationMatrix, sampleSurfaceCloud, type SurfaceCloudOptions } from "./synthetic.ts";
+export { seededRandom } from "../random.ts";
 export { transformPointsAffine } from "./mat3.ts";
 export { cubeRotations } from "./multistart.ts";
 export { eStepDense } from "./estep_dense.ts";

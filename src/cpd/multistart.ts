@@ -9,7 +9,7 @@ import { runEm } from "./em.ts";
 import { determinant3, multiply3 } from "./mat3.ts";
 import { RigidModel, type RigidParameters } from "./rigid.ts";
 import { subsamplePlanar } from "./subsample.ts";
-import { seededRandom } from "./synthetic.ts";
+import { seededRandom } from "../random.ts";
 
 /** Options of {@link multiStartRigid}. */
 export interface MultiStartOptions {

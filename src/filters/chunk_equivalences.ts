@@ -6,7 +6,8 @@
  */
 import type { Box } from "../io/types.ts";
 import type { Connectivity } from "./label.ts";
-import { pad3, voxelCount } from "./region.ts";
+import { voxelCount } from "../io/box.ts";
+import { pad3 } from "./region.ts";
 
 /**
  * Chunk-grid offsets of the neighbours each chunk must be compared with so that every touching

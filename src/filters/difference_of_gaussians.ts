@@ -5,7 +5,8 @@
  */
 import { checkMode, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
-import { normaliseRegion, type RegionSpec, voxelCount, wholeRegion } from "./region.ts";
+import { voxelCount } from "../io/box.ts";
+import { normaliseRegion, type RegionSpec, wholeRegion } from "./region.ts";
 import { separableRegion } from "./separable.ts";
 import { haloVoxels, resolveSigma3 } from "./sigma.ts";
 

@@ -6,7 +6,8 @@
  * @module
  */
 import type { TypedArray } from "../io/types.ts";
-import { pad3, voxelCount } from "./region.ts";
+import { voxelCount } from "../io/box.ts";
+import { pad3 } from "./region.ts";
 
 /** Options shared by both downsamplers. */
 export interface DownsampleOptions<T> {

@@ -4,7 +4,8 @@
  * `scipy.ndimage.label`. An offset makes per-chunk labels globally unique for chunked CCL.
  * @module
  */
-import { pad3, voxelCount } from "./region.ts";
+import { voxelCount } from "../io/box.ts";
+import { pad3 } from "./region.ts";
 import { UnionFind } from "./union_find.ts";
 
 /** Neighbourhoods: 6 shares a face, 26 a face, an edge or a corner. */

@@ -6,7 +6,8 @@
  */
 import { checkMode, type GaussianOptions, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
-import { normaliseRegion, type RegionSpec, voxelCount, wholeRegion } from "./region.ts";
+import { voxelCount } from "../io/box.ts";
+import { normaliseRegion, type RegionSpec, wholeRegion } from "./region.ts";
 import { passX, passY, passZ, planPasses } from "./separable.ts";
 import { haloVoxels, resolveSigma3 } from "./sigma.ts";
 

@@ -4,6 +4,7 @@
  * 1-D and 2-D inputs are treated as 3-D with leading axes of length 1.
  * @module
  */
+import { voxelCount } from "../io/box.ts";
 import type { Box } from "../io/types.ts";
 
 /** Where a region filter reads and writes, in voxel indices of the whole volume. */
@@ -62,13 +63,6 @@ export function pad3(values: readonly number[], fill: number): number[] {
   const padded = values.slice();
   while (padded.length < 3) padded.unshift(fill);
   return padded;
-}
-
-/** Number of voxels in a shape. */
-export function voxelCount(shape: readonly number[]): number {
-  let count = 1;
-  for (const size of shape) count *= size;
-  return count;
 }
 
 /**

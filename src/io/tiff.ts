@@ -5,6 +5,7 @@
  * @module
  */
 import { decode as decodeTiff, type TiffIfd } from "tiff";
+import { allocate } from "./dtype.ts";
 import type { DataType, TypedArray } from "./types.ts";
 import { type ImportedVolume, VolumeImportError } from "./import_error.ts";
 import { ngffUnitName, parseImageJDescription } from "./tiff_imagej.ts";
@@ -189,25 +190,6 @@ function pageDataType(path: string, page: TiffIfd): DataType {
     path,
     `Cannot import ${path}: ${bits}-bit samples of format ${format} are not supported (8/16-bit integers, 32/64-bit floats are).`,
   );
-}
-
-function allocate(dtype: DataType, length: number): TypedArray {
-  switch (dtype) {
-    case "uint8":
-      return new Uint8Array(length);
-    case "int8":
-      return new Int8Array(length);
-    case "uint16":
-      return new Uint16Array(length);
-    case "int16":
-      return new Int16Array(length);
-    case "float32":
-      return new Float32Array(length);
-    case "float64":
-      return new Float64Array(length);
-    default:
-      throw new RangeError(`Cannot allocate a TIFF volume of dtype ${dtype}`);
-  }
 }
 
 /** Copy a decoded page's samples; the decoder returns signed data as unsigned bits, reinterpreted here. */

@@ -7,10 +7,10 @@ import * as path from "node:path";
 import type { RunOptions } from "../chunked/scheduler.ts";
 import type { Config } from "../config/schema.ts";
 import { type OmeImage, openImage, type SpatialGridUm, spatialGridUm } from "../io/image.ts";
+import { fmChannelLocation } from "../stages/fm_channel_view.ts";
 import { segmentFm } from "../stages/fm_segmentation.ts";
 import { openEmBackend } from "../em/em_backend.ts";
 import { segmentEmChunked } from "../stages/em_segmentation.ts";
-import { channelLocation } from "./channel_view.ts";
 import { InputError, type PipelineInputs } from "./inputs.ts";
 import type { StageState } from "./stage_state.ts";
 
@@ -41,7 +41,7 @@ export async function fmLabelsStage(
     async () => {
       const { summary } = await segmentFm(
         {
-          array: channelLocation(inputs.fm.location, 0, inputs.fmChannel, inputs.fmChannelAxis),
+          array: fmChannelLocation(inputs.fm, 0, inputs.fmChannel),
           voxelSizeUm: grid.scale,
           translationUm: grid.translation,
         },

@@ -7,7 +7,7 @@
 import { readVolume } from "../io/tiff_folder.ts";
 import { VolumeImportError } from "../io/import_error.ts";
 import type { Grid } from "./grid.ts";
-import { connectedComponents } from "./connected_components.ts";
+import { labelComponents } from "../filters/label.ts";
 
 /**
  * Read a label/mask TIFF (or slice folder) as sample geometry on a new EM grid.
@@ -60,7 +60,10 @@ export async function labelsFromFile(
       }
     }
   }
-  const { labels, count } = connectedComponents(mask, shape);
+  // 6-connected, numbered in raster order of each object's first voxel; uint16 when it fits.
+  const components = labelComponents(mask, shape, { connectivity: 6 });
+  const count = components.count;
+  const labels = count < 65536 ? Uint16Array.from(components.labels) : components.labels;
   const grid: Grid = {
     shape,
     voxelUm: emVoxelUm,

@@ -17,7 +17,8 @@ export interface ChannelViewArgs {
 
 /**
  * The location of one channel of an image level, for chunk ops.
- * @param image an opened image (axes must include z, y, x; `t` is fixed to 0)
+ * @param image an opened image (axes must include z, y, x; the channel axis is the one of type
+ *   `channel` or named `c`; any other axis, such as `t`, is fixed to 0)
  * @param level pyramid level
  * @param channel channel index or name
  * @returns a module location that opens {@link openChannelView}
@@ -36,7 +37,8 @@ export function fmChannelLocation(
       );
     }
   }
-  const channels = names.includes("c") ? image.levels[level]!.shape[names.indexOf("c")]! : 1;
+  const channelAxis = channelAxisOf(image);
+  const channels = channelAxis >= 0 ? image.levels[level]!.shape[channelAxis]! : 1;
   const index = typeof channel === "number" ? channel : image.channelNames.indexOf(channel);
   if (!(index >= 0 && index < channels)) {
     throw new RangeError(
@@ -64,7 +66,8 @@ export async function openChannelView(args: ChannelViewArgs): Promise<ChunkedArr
   const array = await openLevel(image, args.level);
   const names = image.axes.map((a) => a.name.toLowerCase());
   const spatial = ["z", "y", "x"].map((n) => names.indexOf(n));
-  const fixed = names.map((n) => (n === "c" ? args.channel : 0));
+  const channelAxis = channelAxisOf(image);
+  const fixed = names.map((_, axis) => (axis === channelAxis ? args.channel : 0));
   const expand = (box: Box): Box => {
     const start = fixed.slice(), stop = fixed.map((f) => f + 1);
     spatial.forEach((axis, i) => {
@@ -86,4 +89,9 @@ export async function openChannelView(args: ChannelViewArgs): Promise<ChunkedArr
       return array.readRegion(expand({ start, stop }), options);
     },
   };
+}
+
+/** The index of the channel axis (type `channel` or named `c`, as the I/O layer reads it), or -1. */
+function channelAxisOf(image: OmeImage): number {
+  return image.axes.findIndex((a) => a.type === "channel" || a.name.toLowerCase() === "c");
 }

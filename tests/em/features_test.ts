@@ -6,7 +6,8 @@ import {
 } from "../../src/em/gaussian_2d.ts";
 import { type DenseLayer, mlpForward } from "../../src/em/mlp.ts";
 import { emBlockHalo, segmentEmBlock } from "../../src/em/segment_block.ts";
-import { randomModel, seededRandom } from "./helpers.ts";
+import { randomModel } from "./helpers.ts";
+import { seededRandom } from "../../src/random.ts";
 
 function reflect(i: number, n: number): number {
   if (i < 0) return -i - 1;

@@ -1,4 +1,4 @@
-/** Shared test helpers for the EM area: a seeded generator and a random small model. */
+/** Shared test helpers for the EM area: a random small model. */
 import {
   type EmModel,
   type EmModelFile,
@@ -8,18 +8,7 @@ import {
 } from "../../src/em/em_model.ts";
 import { defaultFeatureSpec, featureCount } from "../../src/em/features_2d.ts";
 import { contextFeatureCount } from "../../src/em/context_features.ts";
-
-/** mulberry32 seeded generator in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/random.ts";
 
 function randomLayers(widths: number[], random: () => number): StoredLayer[] {
   const layers: StoredLayer[] = [];

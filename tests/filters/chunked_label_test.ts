@@ -8,7 +8,8 @@ import {
   relabel,
   UnionFind,
 } from "../../src/filters/mod.ts";
-import { crop, partitionDifference, paste, seededRandom } from "./volume_helpers.ts";
+import { crop, partitionDifference, paste } from "./volume_helpers.ts";
+import { seededRandom } from "../../src/random.ts";
 
 /** The chunked CCL recipe: label chunks with offsets, face equivalences, one union-find, relabel. */
 function chunkedLabels(

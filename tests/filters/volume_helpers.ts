@@ -3,18 +3,7 @@
  * @module
  */
 import type { Box } from "../../src/io/types.ts";
-
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/random.ts";
 
 /** A float32 volume of seeded uniform noise. */
 export function randomVolume(shape: readonly number[], seed: number): Float32Array {

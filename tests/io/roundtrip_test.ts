@@ -10,6 +10,7 @@ import { typedArrayFor } from "../../src/io/dtype.ts";
 import { openImage, openLevel } from "../../src/io/image.ts";
 import type { DataType, TypedArray } from "../../src/io/types.ts";
 import { createImage, writeImage } from "../../src/io/writer.ts";
+import { seededRandom } from "../../src/random.ts";
 import { digestOf, hasPythonZarr, pythonDigests, tempFolder } from "./helpers.ts";
 
 const zyx = ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "nanometer" }));
@@ -17,12 +18,9 @@ const zyx = ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "nanomet
 /** A seeded pseudo-random volume (mulberry32), values fitting the dtype. */
 function seededVolume(dtype: DataType, length: number, seed: number): TypedArray {
   const values = new (typedArrayFor(dtype))(length);
-  let state = seed >>> 0;
+  const random = seededRandom(seed);
   for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const u = random();
     values[i] = dtype.startsWith("float") ? u * 1000 - 500 : Math.floor(u * 250);
   }
   return values;

@@ -7,16 +7,15 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import * as path from "node:path";
 import type { S3Store } from "../../src/io/s3_store.ts";
+import { seededRandom } from "../../src/random.ts";
 
 /** A seeded pseudo-random uint16 volume (mulberry32) with smooth structure. */
 export function seededVolume(length: number, seed: number): Uint16Array {
   const values = new Uint16Array(length);
-  let state = seed >>> 0;
+  const random = seededRandom(seed);
   for (let i = 0; i < length; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    values[i] = (i % 977) * 40 + (((t ^ (t >>> 14)) >>> 0) % 200);
+    // random() is an exact multiple of 2⁻³², so this is the generator's 32-bit draw.
+    values[i] = (i % 977) * 40 + (Math.floor(random() * 4294967296) % 200);
   }
   return values;
 }

@@ -5,7 +5,7 @@ import { pointsFromLabels } from "../../src/stages/points.ts";
 import { canny2d } from "../../src/stages/points_canny.ts";
 import { readPointsCsv, writePointsCsv, writePointsPly } from "../../src/stages/points_io.ts";
 import { removeStatisticalOutliers } from "../../src/stages/points_outliers.ts";
-import { seededRandom } from "./fm_phantom.ts";
+import { seededRandom } from "../../src/random.ts";
 
 const SHAPE = [30, 70, 66];
 const VOXEL_UM = [0.05, 0.02, 0.02];
