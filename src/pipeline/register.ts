@@ -150,6 +150,7 @@ export async function register(
         timings,
         ...(options.truth ? { truth: options.truth } : {}),
         startedMs: started,
+        reusedStages: state.reused,
       }));
     const metrics = JSON.parse(
       await Deno.readTextFile(path.join(path.dirname(reportPath), "metrics.json")),

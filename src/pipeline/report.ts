@@ -36,6 +36,8 @@ export interface ReportInputs {
   truth?: string;
   startedMs: number;
   peakRssBytes?: number;
+  /** Stages skipped because an earlier run had finished them. */
+  reusedStages?: string[];
 }
 
 /** Longest side of a report picture, in pixels. */
@@ -205,6 +207,7 @@ export async function writeReport(report: ReportInputs): Promise<string> {
     totalSeconds: (performance.now() - report.startedMs) / 1000,
     peakRssBytes: report.peakRssBytes ?? Deno.memoryUsage().rss,
     output: report.outputPath,
+    reusedStages: report.reusedStages ?? [],
   };
   if (report.truth) {
     const truth = await readTruth(report.truth);

@@ -11,6 +11,8 @@ import { stableStringify } from "../chunked/ops.ts";
 /** Finished stages of one output folder. */
 export class StageState {
   readonly file: string;
+  /** Stages this run skipped because they had already finished with the same inputs. */
+  readonly reused: string[] = [];
   readonly #stages: Record<string, { key: string; result: unknown }>;
 
   private constructor(file: string, stages: Record<string, { key: string; result: unknown }>) {
@@ -49,7 +51,10 @@ export class StageState {
    */
   async run<T>(stage: string, inputs: unknown, compute: () => Promise<T>): Promise<[T, boolean]> {
     const stored = this.get<T>(stage, inputs);
-    if (stored !== undefined) return [stored, true];
+    if (stored !== undefined) {
+      this.reused.push(stage);
+      return [stored, true];
+    }
     const result = await compute();
     await this.set(stage, inputs, result);
     return [result, false];

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { sharedData, tempFolder } from "../io/helpers.ts";
+import { parseConfig } from "../../src/config/load.ts";
+import { register } from "../../src/pipeline/register.ts";
 import { registerSample, treOf } from "./helpers.ts";
 
 const cases = [
@@ -91,3 +93,32 @@ if (!sharedData()) {
     "skipping the em_mask.tif end-to-end test: ../shared/data not found (set CLEMREG_DATA)",
   );
 }
+
+Deno.test("register() rerun with the same config reuses every finished stage and gives the same transform", async () => {
+  await using temp = await tempFolder();
+  const first = await registerSample(temp.folder, { transform: "rigid", seed: 8 });
+  const transform = await Deno.readTextFile(first.transformPath);
+  const config = parseConfig(
+    {
+      fm: { path: "sample/fm.zarr", channel: "mitochondria" },
+      em: { path: "sample/em.zarr", labels: "sample/em_labels.zarr" },
+      output: { path: "out" },
+      resources: { workers: 2 },
+    },
+    { baseDir: temp.folder },
+  );
+  const second = await register(config, { quiet: true });
+  assert.deepEqual(
+    (second.metrics.reusedStages as string[]).sort(),
+    [
+      "cpd",
+      "cpd-refined",
+      "em-points",
+      "em-points-fm-frame",
+      "fm-points",
+      "fm-segmentation",
+      "warp",
+    ],
+  );
+  assert.equal(await Deno.readTextFile(second.transformPath), transform);
+});
