@@ -93,6 +93,7 @@ export async function emLabelsStage(
         ...run,
         model: options.model,
         minVoxels: options.minVoxels,
+        minSlices: options.minSlices,
         ...(options.threshold !== null ? { threshold: options.threshold } : {}),
         workDir: path.join(work, "em-segmentation"),
       });

@@ -45,7 +45,8 @@ export async function finishChunkedLabels(
   options: RunOptions & {
     workDir: string;
     connectivity?: Connectivity;
-    keep?: (sizes: Float64Array) => Uint8Array;
+    /** Which components to keep (1) by size and by z span (planes from first to last). */
+    keep?: (sizes: Float64Array, zSpans: Float64Array) => Uint8Array;
     name?: string;
   },
 ): Promise<ChunkedLabelsResult> {
@@ -87,8 +88,11 @@ export async function finishChunkedLabels(
     }),
     run,
   );
-  const componentSizes = sized.result as Float64Array;
-  const keep = options.keep?.(componentSizes);
+  const { sizes: componentSizes, zSpans } = sized.result as {
+    sizes: Float64Array;
+    zSpans: Float64Array;
+  };
+  const keep = options.keep?.(componentSizes, zSpans);
   const renumber = new Uint32Array(components + 1);
   const kept: number[] = [0];
   for (let c = 1; c <= components; c++) {
@@ -205,6 +209,11 @@ export async function labelSizesKernel(
   const labels = inputs[0]!.data as Uint32Array;
   const offset = offsets[context.chunkLinear]!;
   const counts = new Map<number, number>();
+  // z extent of each local label: the chunk's first and last plane holding it.
+  const zFirst = new Map<number, number>();
+  const zLast = new Map<number, number>();
+  const box = inputs[0]!.box;
+  const plane = (box.stop[1]! - box.start[1]!) * (box.stop[2]! - box.start[2]!);
   let last = 0, lastCount = 0;
   for (let i = 0; i < labels.length; i++) {
     const local = labels[i]!;
@@ -216,30 +225,58 @@ export async function labelSizesKernel(
     if (last !== 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
     last = local;
     lastCount = 1;
+    const z = box.start[0]! + Math.floor(i / plane);
+    if (!zFirst.has(local)) zFirst.set(local, z);
+    zLast.set(local, z);
   }
   if (last !== 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
-  const perComponent = new Map<number, number>();
+  const perComponent = new Map<number, [number, number, number]>();
   for (const [local, count] of counts) {
     const component = table[offset + local]!;
-    perComponent.set(component, (perComponent.get(component) ?? 0) + count);
+    const entry = perComponent.get(component);
+    const [z0, z1] = [zFirst.get(local)!, zLast.get(local)!];
+    if (entry) {
+      entry[0] += count;
+      entry[1] = Math.min(entry[1], z0);
+      entry[2] = Math.max(entry[2], z1);
+    } else perComponent.set(component, [count, z0, z1]);
   }
   const ids = Uint32Array.from(perComponent.keys());
-  const sizes = Float64Array.from(perComponent.values());
-  return { partial: { ids, sizes } };
+  const values = [...perComponent.values()];
+  const sizes = Float64Array.from(values, (v) => v[0]);
+  const zMin = Float64Array.from(values, (v) => v[1]);
+  const zMax = Float64Array.from(values, (v) => v[2]);
+  return { partial: { ids, sizes, zMin, zMax } };
 }
 
-/** Merge: dense sizes indexed by component. */
+/** Merge: dense sizes and z spans (number of planes from first to last) indexed by component. */
 export function labelSizesMerge(
   partials: unknown[],
   params: { components: number },
-): Float64Array {
+): { sizes: Float64Array; zSpans: Float64Array } {
   const sizes = new Float64Array(params.components + 1);
+  const zMin = new Float64Array(params.components + 1).fill(Infinity);
+  const zMax = new Float64Array(params.components + 1).fill(-Infinity);
   for (const partial of partials) {
     if (!partial) continue;
-    const { ids, sizes: counts } = partial as { ids: Uint32Array; sizes: Float64Array };
-    for (let i = 0; i < ids.length; i++) sizes[ids[i]!] = sizes[ids[i]!]! + counts[i]!;
+    const part = partial as {
+      ids: Uint32Array;
+      sizes: Float64Array;
+      zMin: Float64Array;
+      zMax: Float64Array;
+    };
+    for (let i = 0; i < part.ids.length; i++) {
+      const id = part.ids[i]!;
+      sizes[id] = sizes[id]! + part.sizes[i]!;
+      zMin[id] = Math.min(zMin[id]!, part.zMin[i]!);
+      zMax[id] = Math.max(zMax[id]!, part.zMax[i]!);
+    }
   }
-  return sizes;
+  const zSpans = new Float64Array(params.components + 1);
+  for (let c = 1; c <= params.components; c++) {
+    zSpans[c] = sizes[c]! > 0 ? zMax[c]! - zMin[c]! + 1 : 0;
+  }
+  return { sizes, zSpans };
 }
 
 /** Map kernel: provisional chunk labels → final labels through the table. */

@@ -66,8 +66,8 @@ export interface EmSegmentationResult {
 
 /**
  * Segment EM mitochondria chunk by chunk into a labels OME-Zarr at the model's level.
- * Objects under `minVoxels` are dropped (CLEM-Reg's 500); its "fewer than 4 slices" rule is
- * not applied chunk-wise yet.
+ * Objects under `minVoxels` voxels or spanning fewer than `minSlices` z planes are dropped
+ * (CLEM-Reg: 500 and 4).
  * @param emLocation the EM image
  * @param output where the labels image goes
  * @param options model (`builtin` or an ONNX config path), threshold, minVoxels, level, work folder
@@ -79,6 +79,7 @@ export async function segmentEmChunked(
     model: string;
     threshold?: number;
     minVoxels?: number;
+    minSlices?: number;
     level?: number;
     workDir: string;
   },
@@ -90,7 +91,8 @@ export async function segmentEmChunked(
   const array = await openLevel(image, level);
   const stats = await sampledStats(array, 32);
   await backend.close();
-  const { model: _m, threshold: _t, minVoxels: _v, level: _l, workDir, ...run } = options;
+  const { model: _m, threshold: _t, minVoxels: _v, minSlices: _s, level: _l, workDir, ...run } =
+    options;
   const axes = image.axes.map((a) => ({ ...a }));
   const provisional = path.join(workDir, "em_provisional.zarr");
   await createImage(provisional, {
@@ -130,6 +132,7 @@ export async function segmentEmChunked(
     extraAttributes: { clemreg: { emSegmentation: { model: options.model, sourceLevel: level } } },
   });
   const minVoxels = options.minVoxels ?? 500;
+  const minSlices = options.minSlices ?? 4;
   const finished = await finishChunkedLabels(
     { kind: "zarr", location: provisional, level: 0 },
     labelled.result as number[],

@@ -32,13 +32,14 @@ Deno.test("segmentEmChunked() equals the whole-level segmentation up to label nu
   const whole = await segmentEmImage(em, path.join(temp.folder, "whole.zarr"), backend, {
     threshold: 0.3,
     minVoxels: 20,
-    minSlices: 0,
+    minSlices: 3,
   });
   await backend.close();
   const chunked = await segmentEmChunked(em, path.join(temp.folder, "chunked.zarr"), {
     model: "builtin",
     threshold: 0.3,
     minVoxels: 20,
+    minSlices: 3,
     workDir: path.join(temp.folder, "work"),
     workers: 2,
     quiet: true,
