@@ -1,0 +1,133 @@
+/**
+ * Peak memory of a whole FM segmentation job (DoG + per-slice threshold + labels across
+ * chunks + size filter, `segmentFm`) over generated float32 volumes of growing size: the
+ * peak RSS must stay flat while the volume grows, and time should grow linearly. Each size
+ * runs in a fresh process; the baseline is the smallest size in the same run.
+ * Run: `deno task bench memory [--sizes 0.25,1,4]` (GiB of float32 input).
+ * @module
+ */
+import { join } from "node:path";
+import { map } from "../src/chunked/ops.ts";
+import { createWorkerPool } from "../src/chunked/pool.ts";
+import { runOp } from "../src/chunked/scheduler.ts";
+import type { KernelContext, KernelResult } from "../src/chunked/types.ts";
+import { createImage } from "../src/io/writer.ts";
+import { segmentFm } from "../src/stages/fm_segmentation.ts";
+import { type Figure, writeResults } from "./report.ts";
+
+const lateral = 512;
+const chunks = [64, 128, 128];
+
+/** Chunk kernel: FM-like blobs (bright spheres on a lattice) plus a smooth background. */
+export function fmPattern(
+  _inputs: unknown[],
+  _params: unknown,
+  context: KernelContext,
+): KernelResult {
+  const { start, stop } = context.outputBox;
+  const [z0, y0, x0] = start as [number, number, number];
+  const [z1, y1, x1] = stop as [number, number, number];
+  const out = new Float32Array((z1 - z0) * (y1 - y0) * (x1 - x0));
+  let i = 0;
+  for (let z = z0; z < z1; z++) {
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const dz = (z % 24) - 12, dy = (y % 40) - 20, dx = (x % 40) - 20;
+        const blob = Math.exp(-(dz * dz / 18 + dy * dy / 30 + dx * dx / 30));
+        out[i++] = 100 + 900 * blob + 20 * Math.sin(x * 0.013 + y * 0.007);
+      }
+    }
+  }
+  return { output: out };
+}
+
+async function child(depth: number, dir: string): Promise<void> {
+  const location = join(dir, "fm.zarr");
+  await createImage(location, {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
+    shape: [depth, lateral, lateral],
+    chunks,
+    dtype: "float32",
+    scale: [0.13, 0.035, 0.035],
+    levels: 1,
+    codec: "raw",
+  });
+  const pool = createWorkerPool({ size: 2 });
+  const array = { kind: "zarr" as const, location, level: 0 };
+  await runOp(
+    map({
+      name: "generate",
+      kernel: { module: import.meta.url, name: "fmPattern" },
+      inputs: [],
+      output: array,
+    }),
+    { executor: pool, quiet: true, journalDir: false },
+  );
+  let peak = Deno.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, Deno.memoryUsage().rss)), 100);
+  const started = performance.now();
+  const { summary } = await segmentFm(
+    { array, voxelSizeUm: [0.13, 0.035, 0.035] },
+    { output: join(dir, "labels.zarr"), executor: pool, quiet: true, memoryBytes: 512 * 2 ** 20 },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  await pool.close();
+  console.log(
+    JSON.stringify({
+      peak: Math.max(peak, Deno.memoryUsage().rss),
+      seconds,
+      objects: summary.count,
+    }),
+  );
+}
+
+if (import.meta.main) {
+  if (Deno.args[0] === "--child") {
+    await child(Number(Deno.args[1]), Deno.args[2]!);
+  } else {
+    const sizesFlag = Deno.args.indexOf("--sizes");
+    const sizes = (sizesFlag >= 0 ? Deno.args[sizesFlag + 1]! : "0.25,1,4").split(",").map(Number);
+    const runs: { gib: number; peak: number; seconds: number; objects: number }[] = [];
+    for (const gib of sizes) {
+      const depth = Math.round((gib * 2 ** 30) / (4 * lateral * lateral));
+      const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-" });
+      try {
+        const result = await new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", new URL(import.meta.url).pathname, "--child", String(depth), dir],
+          stderr: "inherit",
+        }).output();
+        if (!result.success) throw new Error(`memory bench child for ${gib} GiB failed`);
+        const run = { gib, ...JSON.parse(new TextDecoder().decode(result.stdout)) };
+        console.log(
+          `${gib} GiB: peak RSS ${(run.peak / 2 ** 20).toFixed(0)} MiB, ${
+            run.seconds.toFixed(1)
+          } s, ${run.objects} objects`,
+        );
+        runs.push(run);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+    const first = runs[0]!;
+    const figures: Figure[] = runs.slice(1).flatMap((run) => [
+      {
+        name: `FM segmentation job peak RSS, ${run.gib} GiB volume`,
+        value: run.peak / 2 ** 20,
+        unit: "MiB",
+        baseline: `${first.gib} GiB volume`,
+        baselineValue: first.peak / 2 ** 20,
+        ratio: run.peak / first.peak,
+      },
+      {
+        name: `FM segmentation job time per GiB, ${run.gib} GiB volume`,
+        value: run.seconds / run.gib,
+        unit: "s/GiB",
+        baseline: `${first.gib} GiB volume`,
+        baselineValue: first.seconds / first.gib,
+        ratio: (run.seconds / run.gib) / (first.seconds / first.gib),
+      },
+    ]);
+    await writeResults("memory", figures);
+  }
+}
