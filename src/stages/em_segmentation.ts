@@ -142,10 +142,10 @@ export async function segmentEmChunked(
       upstreamIds: [labelled.opId],
       workDir,
       connectivity: 6,
-      keep: (sizes) => {
+      keep: (sizes, zSpans) => {
         const keep = new Uint8Array(sizes.length);
         for (let label = 1; label < sizes.length; label++) {
-          keep[label] = sizes[label]! >= minVoxels ? 1 : 0;
+          keep[label] = sizes[label]! >= minVoxels && zSpans[label]! >= minSlices ? 1 : 0;
         }
         return keep;
       },

@@ -32,20 +32,33 @@ Deno.test("segmentEmChunked() equals the whole-level segmentation up to label nu
   const whole = await segmentEmImage(em, path.join(temp.folder, "whole.zarr"), backend, {
     threshold: 0.3,
     minVoxels: 20,
-    minSlices: 3,
+    minSlices: 5,
   });
   await backend.close();
   const chunked = await segmentEmChunked(em, path.join(temp.folder, "chunked.zarr"), {
     model: "builtin",
     threshold: 0.3,
     minVoxels: 20,
-    minSlices: 3,
+    minSlices: 5,
     workDir: path.join(temp.folder, "work"),
     workers: 2,
     quiet: true,
   });
   assert.equal(chunked.level, whole.level);
   assert.ok(whole.objectCount > 0, "the reference finds objects");
+  const noSliceRule = await segmentEmChunked(em, path.join(temp.folder, "any-span.zarr"), {
+    model: "builtin",
+    threshold: 0.3,
+    minVoxels: 20,
+    minSlices: 0,
+    workDir: path.join(temp.folder, "work-any-span"),
+    workers: 2,
+    quiet: true,
+  });
+  assert.ok(
+    noSliceRule.objectCount > whole.objectCount,
+    `the minimum-slices rule drops objects (${noSliceRule.objectCount} without it, ${whole.objectCount} with it)`,
+  );
   assert.equal(chunked.objectCount, whole.objectCount);
   const read = async (name: string) => {
     const array = await openLevel(await openImage(path.join(temp.folder, name)), 0);
