@@ -80,6 +80,7 @@ export function opId(op: OpSpec, upstreamIds: readonly string[] = []): string {
     kind: op.kind,
     kernel: op.kernel,
     merge: op.merge ?? null,
+    ...(op.fold ? { fold: op.fold } : {}),
     params: op.params,
     inputs: op.inputs.map(locationIdentity),
     output: op.output ? locationIdentity(op.output) : null,

@@ -19,7 +19,15 @@ import { openArray } from "./open_array.ts";
 import { createWorkerPool } from "./pool.ts";
 import { createProgress } from "./progress.ts";
 import type { ProgressOptions } from "./progress.ts";
-import type { ChunkTask, Json, MergeFunction, OpSpec, Partial, TaskExecutor } from "./types.ts";
+import type {
+  ChunkTask,
+  FoldFunction,
+  Json,
+  MergeFunction,
+  OpSpec,
+  Partial,
+  TaskExecutor,
+} from "./types.ts";
 
 /** Options of {@link runOp}. */
 export interface RunOptions {
@@ -100,6 +108,16 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   } as unknown as Json;
   const journal = await openJournal(journalDir, id, description);
   const skipped = journal.done.size;
+  // With a fold, partials are added up as they come and then dropped (the journal file
+  // keeps them for a resume), so memory does not grow with the chunk count.
+  const fold = op.fold ? await importFunction<FoldFunction<unknown>>(op.fold) : undefined;
+  let folded: unknown = undefined;
+  const foldIn = (linear: number, partial: Partial) => {
+    if (!fold || partial === undefined) return;
+    folded = fold(folded, partial, op.params);
+    journal.done.set(linear, undefined);
+  };
+  for (const [linear, partial] of journal.done) foldIn(linear, partial);
   const progress = createProgress({
     ...options.progress,
     label: op.name,
@@ -148,6 +166,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     const done: Promise<void> = executor.execute(task).then(
       async (result) => {
         await journal.record(task.chunkLinear, task.chunkIndex, result.partial);
+        foldIn(task.chunkLinear, result.partial);
         stats.executed++;
         stats.bytesRead += result.bytesRead;
         stats.bytesWritten += result.bytesWritten;
@@ -212,7 +231,9 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const partials: Partial[] = [];
   for (let linear = 0; linear < grid.count; linear++) partials.push(journal.done.get(linear));
   let result: unknown = undefined;
-  if (op.merge) {
+  if (fold) {
+    result = folded;
+  } else if (op.merge) {
     const merge = await importFunction<MergeFunction<unknown>>(op.merge);
     result = await merge(partials, op.params);
   } else if (partials.some((p) => p !== undefined)) {

@@ -66,6 +66,13 @@ export interface OpSpec {
   scale?: number[];
   /** Combines the partials of all chunks into the op's result: `merge(partials, params)`. */
   merge?: KernelRef;
+  /**
+   * Instead of `merge`: `fold(accumulator | undefined, partial, params)` combines partials
+   * as their tasks finish (in any order, so it must be associative and commutative), so
+   * the partials of finished chunks are not held until the end; the op's result is the
+   * final accumulator. Memory then does not grow with the number of chunks.
+   */
+  fold?: KernelRef;
   /** Task grid chunk shape for a reduce without output; default the first input's chunks. */
   grid?: number[];
   /** Working memory per task as a multiple of its input + output bytes (kernel scratch); default 2. */
@@ -134,6 +141,9 @@ export type ChunkKernel<P = Json> = (
 
 /** A merge: combines all partials (in chunk order) into the op's result. */
 export type MergeFunction<P = Json> = (partials: Partial[], params: P) => unknown;
+
+/** A fold: adds one partial into the accumulator (`undefined` at first) and returns it. */
+export type FoldFunction<P = Json> = (accumulator: unknown, partial: Partial, params: P) => unknown;
 
 /** What a finished task reports back. */
 export interface TaskResult {

@@ -137,7 +137,7 @@ export async function segmentFm(
           },
           memoryFactor: 4,
         }),
-        merge: kernelOf("dogMerge"),
+        fold: kernelOf("dogFold"),
       },
       { ...run, upstreamIds: [range.opId] },
     );

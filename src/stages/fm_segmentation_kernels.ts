@@ -132,21 +132,31 @@ export function dogMerge(
     sum: new Float64Array(params.depth),
     count: new Float64Array(params.depth),
   };
-  const histogram = new Float64Array(DOG_HISTOGRAM_BINS);
-  for (const p of partials) {
-    const part = p as SliceStatistics & { z0: number; bins: Uint16Array; counts: Uint32Array };
-    for (let dz = 0; dz < part.min.length; dz++) {
-      const z = part.z0 + dz;
-      stats.min[z] = Math.min(stats.min[z]!, part.min[dz]!);
-      stats.max[z] = Math.max(stats.max[z]!, part.max[dz]!);
-      stats.sum[z] = stats.sum[z]! + part.sum[dz]!;
-      stats.count[z] = stats.count[z]! + part.count[dz]!;
-    }
-    for (let i = 0; i < part.bins.length; i++) {
-      histogram[part.bins[i]!] = histogram[part.bins[i]!]! + part.counts[i]!;
-    }
+  const merged = { stats, histogram: new Float64Array(DOG_HISTOGRAM_BINS) };
+  for (const p of partials) dogFold(merged, p, params);
+  return merged;
+}
+
+/** Fold of {@link dogKernel}: adds one chunk's partial into the running statistics. */
+export function dogFold(
+  accumulator: { stats: SliceStatistics; histogram: Float64Array } | undefined,
+  partial: unknown,
+  params: { depth: number },
+): { stats: SliceStatistics; histogram: Float64Array } {
+  const into = accumulator ?? dogMerge([], params);
+  const part = partial as SliceStatistics & { z0: number; bins: Uint16Array; counts: Uint32Array };
+  const { stats, histogram } = into;
+  for (let dz = 0; dz < part.min.length; dz++) {
+    const z = part.z0 + dz;
+    stats.min[z] = Math.min(stats.min[z]!, part.min[dz]!);
+    stats.max[z] = Math.max(stats.max[z]!, part.max[dz]!);
+    stats.sum[z] = stats.sum[z]! + part.sum[dz]!;
+    stats.count[z] = stats.count[z]! + part.count[dz]!;
   }
-  return { stats, histogram };
+  for (let i = 0; i < part.bins.length; i++) {
+    histogram[part.bins[i]!] = histogram[part.bins[i]!]! + part.counts[i]!;
+  }
+  return into;
 }
 
 /**

@@ -161,3 +161,15 @@ export async function slowCopy(
   await new Promise((resolve) => setTimeout(resolve, params.delayMs));
   return { output: Float32Array.from(inputs[0]!.data, (v) => v * 2 + 1) };
 }
+
+/** fold: adds one `sumPartial` partial into the running total (associative, commutative). */
+export function sumFold(
+  accumulator: { sum: number; count: number; histogram: Float64Array } | undefined,
+  partial: { sum: number; count: number; histogram: Float64Array },
+): { sum: number; count: number; histogram: Float64Array } {
+  const into = accumulator ?? { sum: 0, count: 0, histogram: new Float64Array(4) };
+  into.sum += partial.sum;
+  into.count += partial.count;
+  for (let i = 0; i < 4; i++) into.histogram[i]! += partial.histogram[i]!;
+  return into;
+}

@@ -140,3 +140,38 @@ Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
   const large = await runOp(op, { executor, memoryBytes: 1e9, quiet: true, journalDir: false });
   assertEquals(large.inFlight, 8);
 });
+
+Deno.test("runOp() with a fold gives the merge's totals without holding every partial", async () => {
+  const input = randomVolume("fold-in", shape, [3, 4, 5], 12);
+  const pool = createWorkerPool({ size: 2 });
+  try {
+    const merged = await runOp(
+      reduce({
+        name: "merged",
+        kernel: testKernel("sumPartial"),
+        merge: testKernel("sumMerge"),
+        inputs: [input],
+      }),
+      { executor: pool, quiet: true, journalDir: false },
+    );
+    const folded = await runOp(
+      (() => {
+        const { merge: _merge, ...op } = reduce({
+          name: "folded",
+          kernel: testKernel("sumPartial"),
+          merge: testKernel("sumMerge"),
+          inputs: [input],
+        });
+        return { ...op, fold: testKernel("sumFold") };
+      })(),
+      { executor: pool, quiet: true, journalDir: false },
+    );
+    const a = merged.result as { mean: number; count: number; histogram: Float64Array };
+    const b = folded.result as { sum: number; count: number; histogram: Float64Array };
+    assertEquals(b.count, a.count);
+    assertEquals([...b.histogram], [...a.histogram]);
+    assert_(Math.abs(b.sum / b.count - a.mean) < 1e-9, "same mean");
+  } finally {
+    await pool.close();
+  }
+});
