@@ -77,6 +77,12 @@ const registration = z.strictObject({
   lambda: positive.default(2),
   /** Try the 24 cube rotations and PCA alignments before refining. */
   multiStart: z.boolean().default(true),
+  /**
+   * A last refinement of the affine: `ncc` maximises the normalised cross-correlation of the
+   * FM channel with the PSF-blurred EM mask, coarse to fine; `none` keeps the CPD result.
+   * Ignored for `method: nonrigid`.
+   */
+  refine: z.enum(["none", "ncc"]).default("none"),
 });
 
 const output = z.strictObject({

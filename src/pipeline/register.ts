@@ -20,7 +20,9 @@ import { emLabelsStage, fmLabelsStage } from "./segment.ts";
 import { StageState } from "./stage_state.ts";
 import { writeOutput } from "./output.ts";
 import { writeReport } from "./report.ts";
-import type { TransformFile } from "./transform_file.ts";
+import { type TransformFile, transformFile } from "./transform_file.ts";
+import { type TreNm, treNm } from "./tre.ts";
+import { refineNcc } from "./refine_ncc.ts";
 
 /** Options of {@link register} beyond the config. */
 export interface RegisterOptions {
@@ -110,6 +112,12 @@ export async function register(
       "CPD registration",
       () => fitTransform(fmCloud, emCloud, config, state, log, options.signal),
     );
+    const treNmBySteps: Record<string, TreNm> = {};
+    const recordTre = async (step: string) => {
+      const tre = options.truth ? await treNm(transform, options.truth) : undefined;
+      if (tre) treNmBySteps[step] = tre;
+    };
+    await recordTre("pass 1");
     if (config.points.matchModality) {
       // Second pass: simulate FM from the EM mask in the FM frame of the first estimate,
       // so the PSF's orientation matches FM's whatever the rotation, and refine.
@@ -129,6 +137,32 @@ export async function register(
       );
       transform.diagnostics.firstPass = first.diagnostics;
       await writePointsCsv(path.join(out, "em_points_fm_frame.csv"), emCloudFmFrame);
+      await recordTre("FM-frame refinement");
+    }
+    if (config.registration.refine === "ncc" && !transform.nonrigid) {
+      const before = transform;
+      const [refined] = await timed(
+        "NCC refinement",
+        () =>
+          state.run(
+            "ncc",
+            { fmToEm: before.fmToEm.matrix, registration: config.registration },
+            () =>
+              refineNcc({
+                fm: inputs.fm,
+                fmChannel: inputs.fmChannel,
+                labels: emLabels.image,
+                fmToEm: before.fmToEm.matrix,
+                psfSigmaNm: psfNm(config.points.psfSigmaNm),
+                log,
+              }),
+          ),
+      );
+      transform = transformFile(refined.fmToEm.flat(), before.method, {
+        ...before.diagnostics,
+        ncc: { before: refined.nccBefore, after: refined.nccAfter, levels: refined.levels },
+      });
+      await recordTre("NCC");
     }
     const transformPath = path.join(out, "transform.json");
     await Deno.writeTextFile(transformPath, JSON.stringify(transform, null, 2) + "\n");
@@ -151,6 +185,7 @@ export async function register(
         ...(options.truth ? { truth: options.truth } : {}),
         startedMs: started,
         reusedStages: state.reused,
+        ...(Object.keys(treNmBySteps).length ? { treNmBySteps } : {}),
       }));
     const metrics = JSON.parse(
       await Deno.readTextFile(path.join(path.dirname(reportPath), "metrics.json")),
@@ -159,4 +194,8 @@ export async function register(
   } finally {
     if (!options.executor) await executor.close();
   }
+}
+
+function psfNm(psf: number | number[]): number[] {
+  return typeof psf === "number" ? [psf, psf, psf] : psf;
 }

@@ -17,10 +17,10 @@ import {
 } from "../io/image.ts";
 import { composite, scatter, toPng } from "../report/picture.ts";
 import { reportHtml, type ReportTable } from "../report/html.ts";
-import { readTruth } from "../sample/truth_transform.ts";
 import { nearestLateralLevel, type PipelineInputs } from "./inputs.ts";
 import type { LabelsRef } from "./segment.ts";
 import type { TransformFile } from "./transform_file.ts";
+import { type TreNm, treNm } from "./tre.ts";
 
 /** What the report is made from. */
 export interface ReportInputs {
@@ -38,6 +38,8 @@ export interface ReportInputs {
   peakRssBytes?: number;
   /** Stages skipped because an earlier run had finished them. */
   reusedStages?: string[];
+  /** TRE after each registration step (pass 1, FM-frame refinement, NCC), when a truth is given. */
+  treNmBySteps?: Record<string, TreNm>;
 }
 
 /** Longest side of a report picture, in pixels. */
@@ -85,14 +87,6 @@ async function samplePlane(
     }
   }
   return out;
-}
-
-function rmsError(predicted: Float64Array, expected: number[][]): number {
-  let sum = 0;
-  for (let i = 0; i < expected.length; i++) {
-    for (let a = 0; a < 3; a++) sum += (predicted[3 * i + a]! - expected[i]![a]!) ** 2;
-  }
-  return Math.sqrt(sum / Math.max(1, expected.length));
 }
 
 /**
@@ -210,19 +204,10 @@ export async function writeReport(report: ReportInputs): Promise<string> {
     reusedStages: report.reusedStages ?? [],
   };
   if (report.truth) {
-    const truth = await readTruth(report.truth);
-    const tp = truth.testPoints;
-    if (tp) {
-      const tre = (fm: number[][], em: number[][]) =>
-        rmsError(applyTransform(saved, Float64Array.from(fm.flat())), em) * 1000;
-      metrics.treNm = {
-        mitochondria: tre(tp.fm, tp.em),
-        lysosomes: tp.lysosomes.fm.length ? tre(tp.lysosomes.fm, tp.lysosomes.em) : null,
-        points: tp.fm.length,
-        lysosomePoints: tp.lysosomes.fm.length,
-      };
-    }
+    const tre = await treNm(report.transform, report.truth);
+    if (tre) metrics.treNm = tre;
   }
+  if (report.treNmBySteps) metrics.treNmBySteps = report.treNmBySteps;
   await Deno.writeTextFile(
     path.join(folder, "metrics.json"),
     JSON.stringify(metrics, null, 2) + "\n",
@@ -241,6 +226,12 @@ export async function writeReport(report: ReportInputs): Promise<string> {
             ] as [string, string]
           )
           : []),
+        ...Object.entries(report.treNmBySteps ?? {}).map(([step, t]) =>
+          [
+            `TRE after ${step} (mitochondria / lysosomes)`,
+            `${t.mitochondria.toFixed(1)} / ${t.lysosomes?.toFixed(1) ?? "—"} nm`,
+          ] as [string, string]
+        ),
         [
           "FM → EM matrix",
           JSON.stringify(report.transform.fmToEm.matrix.map((r) => r.map((v) => +v.toFixed(5)))),
