@@ -8,6 +8,7 @@ import {
   truncationRadiusFactor,
 } from "../../src/cpd/mod.ts";
 import { LOG2E_TIMES_32, pow2Over32 } from "../../src/cpd/fast_exp.ts";
+import { eStepDenseJs } from "../../src/cpd/estep_dense_js.ts";
 
 function planar(points: Float64Array): Float64Array {
   const n = points.length / 3;
@@ -104,5 +105,45 @@ Deno.test("eStepGrid() stays within its stated error bound of the dense E-step",
   }
   for (let j = 0; j < 350; j++) {
     assert.ok(Math.abs(cut.p1[j]! - dense.p1[j]!) <= 400 * totals.truncationError + 1e-12);
+  }
+});
+
+Deno.test("eStepDense() kernel values match Math.exp to 1e-15 relative over [-708, 0]", () => {
+  // one fixed point at the origin, moving points along x at distance d: k = exp(-d²) (σ² = ½);
+  // with w = 0 the posteriors are k_j / Σk, so P1_j / P1_0 recovers k_j (k_0 = 1)
+  const exponents: number[] = [0];
+  for (let t = 1e-3; t < 708; t *= 1.013) exponents.push(t);
+  const m = exponents.length + 2;
+  const moving = new Float64Array(3 * m);
+  exponents.forEach((t, j) => (moving[j] = Math.sqrt(t)));
+  moving[m - 2] = Math.sqrt(708.4); // below the normal range: exactly 0
+  moving[m - 1] = 1e6;
+  const buffers = createEStepBuffers(new Float64Array(3), moving);
+  eStepDense(buffers, 0.5, 0);
+  let worst = 0;
+  exponents.forEach((t, j) => {
+    const kernel = buffers.p1[j]! / buffers.p1[0]!, exact = Math.exp(-(moving[j]! ** 2));
+    worst = Math.max(worst, Math.abs(kernel - exact) / exact);
+    assert.ok(t === 0 || kernel < 1);
+  });
+  assert.ok(worst <= 1e-15, `worst relative error ${worst}`);
+  assert.equal(buffers.p1[m - 2], 0);
+  assert.equal(buffers.p1[m - 1], 0);
+});
+
+Deno.test("eStepDense() (WebAssembly) equals eStepDenseJs() with odd M and many row batches", () => {
+  const x = planar(sampleSurfaceCloud(403, 5, { noise: 0.01, outlierFraction: 0.1 }));
+  const y = planar(sampleSurfaceCloud(101, 6, { noise: 0.01, outlierFraction: 0.1 }));
+  for (const sigma2 of [1, 0.02, 1e-5]) {
+    const wasm = createEStepBuffers(x, y), js = createEStepBuffers(x, y);
+    const a = eStepDense(wasm, sigma2, 0.1, 7, 399);
+    const b = eStepDenseJs(js, sigma2, 0.1, 7, 399);
+    assert.ok(maxRelative(wasm.p1, js.p1) <= 1e-13, `p1 at σ² = ${sigma2}`);
+    assert.ok(maxRelative(wasm.px, js.px) <= 1e-13, `px at σ² = ${sigma2}`);
+    assert.ok(maxRelative(wasm.pt1, js.pt1) <= 1e-13, `pt1 at σ² = ${sigma2}`);
+    assert.ok(Math.abs(a.np - b.np) <= 1e-12 * Math.max(1, b.np));
+    assert.ok(Math.abs(a.logLikelihood - b.logLikelihood) <= 1e-11 * Math.abs(b.logLikelihood));
+    assert.equal(a.pairs, 392 * 101);
+    for (let i = 0; i < 7; i++) assert.equal(wasm.pt1[i], 0, "rows outside the range untouched");
   }
 });
