@@ -1,7 +1,10 @@
 /**
  * Truncated CPD E-step: only moving points within `radius = k·σ` of a fixed point enter its
  * posterior, found through a uniform grid over T(Y) rebuilt every iteration (O(M) time and
- * memory).
+ * memory). This thread walks the grid and lists, per fixed point, the runs of grid-sorted
+ * moving points whose cells meet its ball; WebAssembly SIMD (`src/wasm/estep_grid_wat.ts`)
+ * evaluates the kernels over those runs and accumulates the posteriors. The plain TypeScript
+ * version (`estep_grid_js.ts`) is the reference.
  *
  * Error bound: a neglected pair has kernel value below `exp(-k²/2)`, so the neglected mass of
  * fixed point x_n is at most `ε_n = M · exp(-k²/2)`. Each posterior P_mn, and therefore every
@@ -11,26 +14,59 @@
  * `M · exp(-k²/2) = tolerance`.
  * @module
  */
-import {
-  FRACTION_POW2 as FRACTION_TABLE,
-  INTEGER_POW2 as INTEGER_TABLE,
-  LN2_OVER_32,
-  LOG2E_TIMES_32,
-  UNDERFLOW,
-} from "./fast_exp.ts";
+import { instantiateEmbedded } from "../wasm/module_cache.ts";
+import { ESTEP_GRID_WASM_BASE64 } from "../wasm/estep_grid_wasm.ts";
+import { coarseCellOrder } from "./estep_grid_js.ts";
 import type { EStepBuffers, EStepTotals } from "./estep_types.ts";
 import { likelihoodOffset, outlierConstant } from "./estep_types.ts";
 import type { MovingGrid } from "./moving_grid.ts";
 
-/**
- * The k in `radius = k·σ` for which the neglected kernel mass per fixed point is at most
- * `tolerance`: `k = sqrt(2 ln(M / tolerance))`.
- * @param movingCount M
- * @param tolerance bound on the neglected mass (e.g. 1e-6)
- * @returns k
- */
-export function truncationRadiusFactor(movingCount: number, tolerance: number): number {
-  return Math.sqrt(2 * Math.log(Math.max(movingCount, 1) / tolerance));
+export { truncationRadiusFactor } from "./estep_grid_js.ts";
+
+/** Fixed points per call into WebAssembly (short calls let V8 tier the code up early). */
+const ROWS_PER_CALL = 256;
+/** Runs `[begin, end)` the run table holds; a batch is flushed early when it fills. */
+const RUN_CAPACITY = 1 << 16;
+
+/** This thread's instance, its memory sized for `capacity` moving points. */
+interface Kernel {
+  memory: WebAssembly.Memory;
+  gridRows: (...args: number[]) => void;
+  capacity: number;
+}
+
+let kernel: Kernel | null = null;
+
+/** Byte offsets of the regions for M moving points (see `estep_grid_wat.ts`). */
+function layout(m: number) {
+  const padded = m + 4;
+  const f64 = (index: number) => 8 * index;
+  const sx = 0, sy = f64(padded), sz = f64(2 * padded), a1 = f64(3 * padded);
+  const ax = f64(4 * padded), ay = f64(5 * padded), az = f64(6 * padded);
+  const w = f64(7 * padded);
+  const fx = w + f64(2 * m + 8), fy = fx + f64(ROWS_PER_CALL), fz = fy + f64(ROWS_PER_CALL);
+  const den = fz + f64(ROWS_PER_CALL);
+  const rowRuns = den + f64(ROWS_PER_CALL);
+  const runs = rowRuns + 4 * (ROWS_PER_CALL + 2);
+  return { padded, sx, sy, sz, a1, ax, ay, az, w, fx, fy, fz, den, rowRuns, runs };
+}
+
+function kernelFor(m: number): Kernel {
+  if (!kernel) {
+    const instance = instantiateEmbedded(ESTEP_GRID_WASM_BASE64);
+    kernel = {
+      memory: instance.exports.memory as WebAssembly.Memory,
+      gridRows: instance.exports.gridRows as (...args: number[]) => void,
+      capacity: 0,
+    };
+  }
+  if (kernel.capacity < m) {
+    const bytes = layout(m).runs + 8 * RUN_CAPACITY;
+    const pages = Math.ceil(bytes / 65536) - kernel.memory.buffer.byteLength / 65536;
+    if (pages > 0) kernel.memory.grow(pages);
+    kernel.capacity = m;
+  }
+  return kernel;
 }
 
 /**
@@ -38,11 +74,12 @@ export function truncationRadiusFactor(movingCount: number, tolerance: number): 
  * @param buffers inputs and accumulators
  * @param grid grid over `buffers.moving` built for `radius` (any cell size works)
  * @param sigma2 current σ²
- * @param w outlier weight in [0, 1)
- * @param radius truncation radius k·σ
- * @param first first fixed point index
- * @param last one past the last fixed point index
- * @returns totals, including the truncation error bound
+ * @param w outlier weight
+ * @param radius truncation radius (normalised units)
+ * @param first first fixed point index (default 0)
+ * @param last one past the last fixed point index (default N)
+ * @returns the range's totals, `pairs` counting the candidates examined and `truncationError`
+ * the largest per-point error bound
  */
 export function eStepGrid(
   buffers: EStepBuffers,
@@ -53,20 +90,65 @@ export function eStepGrid(
   first = 0,
   last = buffers.fixedCount,
 ): EStepTotals {
-  const { fixed, fixedCount: n, movingCount: m, p1, pt1, px, rowWeight, rowIndex } = buffers;
+  const { fixed, fixedCount: n, movingCount: m, p1, pt1, px } = buffers;
   const { sortedX, sortedY, sortedZ, order, cellStart, dimX, dimY, dimZ } = grid;
   const { minX, minY, minZ, cellSize } = grid;
-  // local copies: imported bindings cost a check per access in the hot loop
-  const FRACTION_POW2 = FRACTION_TABLE, INTEGER_POW2 = INTEGER_TABLE;
+  const { memory, gridRows } = kernelFor(m);
+  const at = layout(m);
+  const heap = new Float64Array(memory.buffer);
+  const ints = new Int32Array(memory.buffer);
+  const sorted = [sortedX, sortedY, sortedZ];
+  [at.sx, at.sy, at.sz].forEach((offset, axis) => {
+    heap.set(sorted[axis]!.subarray(0, m), offset / 8);
+    heap.fill(0, offset / 8 + m, offset / 8 + at.padded);
+  });
+  heap.fill(0, at.a1 / 8, at.w / 8);
   const c = outlierConstant(sigma2, w, m, n);
-  const toOctaves = -LOG2E_TIMES_32 / (2 * sigma2);
   const radius2 = radius * radius;
   const neglected = m * Math.exp(-radius2 / (2 * sigma2));
-  // Locality: fixed points are visited in coarse-cell order, and posteriors are accumulated in
-  // the grid's sorted order ([P1, PXx, PXy, PXz] interleaved), un-permuted once at the end.
   const visit = coarseCellOrder(fixed, n, first, last, grid);
-  const accumulator = new Float64Array(4 * m);
+  const rowRunsAt = at.rowRuns / 4, runsAt = at.runs / 4;
   let np = 0, logSum = 0, pairs = 0, worst = 0;
+  let rows = 0, runCount = 0, batchStart = 0;
+
+  const flush = () => {
+    if (rows === 0) return;
+    ints[rowRunsAt + rows] = runCount;
+    gridRows(
+      at.sx,
+      at.sy,
+      at.sz,
+      at.w,
+      at.a1,
+      at.ax,
+      at.ay,
+      at.az,
+      at.fx,
+      at.fy,
+      at.fz,
+      at.den,
+      at.rowRuns,
+      at.runs,
+      rows,
+      -1 / (2 * sigma2),
+      radius2,
+      c,
+    );
+    for (let row = 0; row < rows; row++) {
+      const den = heap[at.den / 8 + row]!;
+      const total = den + c;
+      logSum += Math.log(total > 1e-300 ? total : 1e-300);
+      const bound = neglected / (total > 1e-300 ? total : 1e-300);
+      if (bound > worst) worst = bound;
+      const posterior = den <= 1e-300 ? 0 : den / total;
+      pt1[visit[batchStart + row]!] = posterior;
+      np += posterior;
+    }
+    batchStart += rows;
+    rows = 0;
+    runCount = 0;
+  };
+
   for (let v = 0; v < visit.length; v++) {
     const i = visit[v]!;
     const x = fixed[i]!, y = fixed[i + n]!, z = fixed[i + 2 * n]!;
@@ -74,7 +156,11 @@ export function eStepGrid(
     const y1 = Math.min(dimY - 1, Math.floor((y + radius - minY) / cellSize));
     const z0 = Math.max(0, Math.floor((z - radius - minZ) / cellSize));
     const z1 = Math.min(dimZ - 1, Math.floor((z + radius - minZ) / cellSize));
-    let count = 0, den = 0;
+    if (runCount + (z1 - z0 + 1) * (y1 - y0 + 1) > RUN_CAPACITY) flush();
+    heap[at.fx / 8 + rows] = x;
+    heap[at.fy / 8 + rows] = y;
+    heap[at.fz / 8 + rows] = z;
+    ints[rowRunsAt + rows] = runCount;
     for (let cz = z0; cz <= z1; cz++) {
       const zLow = minZ + cz * cellSize;
       const gapZ = z < zLow ? zLow - z : (z > zLow + cellSize ? z - zLow - cellSize : 0);
@@ -90,52 +176,23 @@ export function eStepGrid(
         if (x1 < x0) continue;
         const rowCell = (cz * dimY + cy) * dimX;
         const begin = cellStart[rowCell + x0]!, end = cellStart[rowCell + x1 + 1]!;
+        if (end === begin) continue;
+        ints[runsAt + 2 * runCount] = begin;
+        ints[runsAt + 2 * runCount + 1] = end;
+        runCount++;
         pairs += end - begin;
-        for (let s = begin; s < end; s++) {
-          const dx = x - sortedX[s]!, dy = y - sortedY[s]!, dz = z - sortedZ[s]!;
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 > radius2) continue;
-          const u = d2 * toOctaves;
-          if (u <= UNDERFLOW) continue;
-          const whole = Math.floor(u);
-          const e = whole | 0;
-          const f = (u - whole) * LN2_OVER_32;
-          const k =
-            (1 + f * (1 + f * (0.5 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f / 720)))))) *
-            FRACTION_POW2[e & 31]! * INTEGER_POW2[(e >> 5) + 1100]!;
-          rowWeight[count] = k;
-          rowIndex[count] = s;
-          count++;
-          den += k;
-        }
       }
     }
-    const total = den + c;
-    logSum += Math.log(total > 1e-300 ? total : 1e-300);
-    const bound = neglected / (total > 1e-300 ? total : 1e-300);
-    if (bound > worst) worst = bound;
-    if (den <= 1e-300) {
-      pt1[i] = 0;
-      continue;
-    }
-    const inv = 1 / total;
-    pt1[i] = den * inv;
-    np += den * inv;
-    const wx = x * inv, wy = y * inv, wz = z * inv;
-    for (let q = 0; q < count; q++) {
-      const k = rowWeight[q]!, a = 4 * rowIndex[q]!;
-      accumulator[a]! += k * inv;
-      accumulator[a + 1]! += k * wx;
-      accumulator[a + 2]! += k * wy;
-      accumulator[a + 3]! += k * wz;
-    }
+    rows++;
+    if (rows === ROWS_PER_CALL) flush();
   }
-  for (let s = 0, a = 0; s < m; s++, a += 4) {
+  flush();
+  for (let s = 0; s < m; s++) {
     const j = order[s]!;
-    p1[j]! += accumulator[a]!;
-    px[j]! += accumulator[a + 1]!;
-    px[j + m]! += accumulator[a + 2]!;
-    px[j + 2 * m]! += accumulator[a + 3]!;
+    p1[j]! += heap[at.a1 / 8 + s]!;
+    px[j]! += heap[at.ax / 8 + s]!;
+    px[j + m]! += heap[at.ay / 8 + s]!;
+    px[j + 2 * m]! += heap[at.az / 8 + s]!;
   }
   return {
     np,
@@ -143,30 +200,4 @@ export function eStepGrid(
     pairs,
     truncationError: Math.min(worst, 1),
   };
-}
-
-/** Fixed indices `[first, last)` counting-sorted by grid cells of 4×4×4 grid cells. */
-function coarseCellOrder(
-  fixed: Float64Array,
-  n: number,
-  first: number,
-  last: number,
-  grid: MovingGrid,
-): Int32Array {
-  const size = grid.cellSize * 4;
-  const dx = Math.ceil(grid.dimX / 4), dy = Math.ceil(grid.dimY / 4), dz = Math.ceil(grid.dimZ / 4);
-  const keys = new Int32Array(last - first);
-  const starts = new Int32Array(dx * dy * dz + 1);
-  for (let i = first; i < last; i++) {
-    const cx = Math.min(dx - 1, Math.max(0, Math.floor((fixed[i]! - grid.minX) / size)));
-    const cy = Math.min(dy - 1, Math.max(0, Math.floor((fixed[i + n]! - grid.minY) / size)));
-    const cz = Math.min(dz - 1, Math.max(0, Math.floor((fixed[i + 2 * n]! - grid.minZ) / size)));
-    const key = (cz * dy + cy) * dx + cx;
-    keys[i - first] = key;
-    starts[key + 1]!++;
-  }
-  for (let c = 0; c + 1 < starts.length; c++) starts[c + 1]! += starts[c]!;
-  const out = new Int32Array(last - first);
-  for (let i = first; i < last; i++) out[starts[keys[i - first]!]!++] = i;
-  return out;
 }

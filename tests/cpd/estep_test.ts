@@ -9,6 +9,7 @@ import {
 } from "../../src/cpd/mod.ts";
 import { LOG2E_TIMES_32, pow2Over32 } from "../../src/cpd/fast_exp.ts";
 import { eStepDenseJs } from "../../src/cpd/estep_dense_js.ts";
+import { eStepGridJs } from "../../src/cpd/estep_grid_js.ts";
 
 function planar(points: Float64Array): Float64Array {
   const n = points.length / 3;
@@ -145,5 +146,28 @@ Deno.test("eStepDense() (WebAssembly) equals eStepDenseJs() with odd M and many 
     assert.ok(Math.abs(a.logLikelihood - b.logLikelihood) <= 1e-11 * Math.abs(b.logLikelihood));
     assert.equal(a.pairs, 392 * 101);
     for (let i = 0; i < 7; i++) assert.equal(wasm.pt1[i], 0, "rows outside the range untouched");
+  }
+});
+
+Deno.test("eStepGrid() (WebAssembly) equals eStepGridJs() over ranges, radii and batches", () => {
+  const x = planar(sampleSurfaceCloud(700, 7, { noise: 0.01, outlierFraction: 0.1 }));
+  const y = planar(sampleSurfaceCloud(333, 8, { noise: 0.01, outlierFraction: 0.1 }));
+  for (const sigma2 of [0.05, 0.002]) {
+    for (const factor of [1, truncationRadiusFactor(333, 1e-6)]) {
+      const radius = factor * Math.sqrt(sigma2);
+      const grid = new MovingGrid(333);
+      grid.build(y, radius);
+      const wasm = createEStepBuffers(x, y), js = createEStepBuffers(x, y);
+      const a = eStepGrid(wasm, grid, sigma2, 0.1, radius, 3, 650);
+      const b = eStepGridJs(js, grid, sigma2, 0.1, radius, 3, 650);
+      const label = `σ² = ${sigma2}, r = ${radius.toFixed(3)}`;
+      assert.ok(maxRelative(wasm.p1, js.p1) <= 1e-13, `p1, ${label}`);
+      assert.ok(maxRelative(wasm.px, js.px) <= 1e-13, `px, ${label}`);
+      assert.ok(maxRelative(wasm.pt1, js.pt1) <= 1e-13, `pt1, ${label}`);
+      assert.ok(Math.abs(a.logLikelihood - b.logLikelihood) <= 1e-11 * Math.abs(b.logLikelihood));
+      assert.equal(a.pairs, b.pairs);
+      assert.ok(Math.abs(a.truncationError - b.truncationError) <= 1e-12 * b.truncationError);
+      assert.ok(a.np > 0, label);
+    }
   }
 });
