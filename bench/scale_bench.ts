@@ -8,14 +8,16 @@
  * 10 TB that README quotes. Run: `deno run -A bench/scale_bench.ts [--sizes 0.0625,0.25,1]
  * [--budget-s 780]`. Sizes in GiB; a point whose projected time exceeds the budget is skipped;
  * `--add 0.25:queue2[,costs,…]` runs skipped points (or the per-chunk costs) later and merges
- * them into the results.
+ * them into the results. (c) `--curve pyramid [--sizes 0.25,1,4,16]`: the same three
+ * configurations running a pyramid step (2× mean downsample, the pipeline's kernel) over uint8
+ * volumes generated on disk, fast enough for 16 GiB; writes `bench/results/scale_curve.json`.
  * @module
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeResults } from "./report.ts";
 import type { Figure } from "./report.ts";
-import { mapOverlap, reduce } from "../src/chunked/ops.ts";
+import { map, mapOverlap, reduce } from "../src/chunked/ops.ts";
 import { runOp } from "../src/chunked/scheduler.ts";
 import { createInlineExecutor } from "../src/chunked/pool.ts";
 import { haloVoxels } from "../src/filters/sigma.ts";
@@ -23,7 +25,7 @@ import { createImage } from "../src/io/writer.ts";
 import { nearestLevel, openImage, openLevel, spatialVoxelSizeUm } from "../src/io/image.ts";
 import { proceduralBytesServed } from "../src/io/procedural_store.ts";
 import { createQueueExecutor } from "../src/distributed/queue_executor.ts";
-import { dogThresholdKernel } from "./scale_kernels.ts";
+import { dogThresholdKernel, patternUint8Kernel } from "./scale_kernels.ts";
 import { measureChunkCosts, workedEstimate } from "./scale_costs.ts";
 
 const kernels = new URL("./scale_kernels.ts", import.meta.url).href;
@@ -67,6 +69,69 @@ export async function dogThresholdOp(location: string, outputPath: string) {
   });
 }
 
+/** Shape (z = 256, square xy) of a uint8 volume of `sizeGiB`. */
+function shapeOf(sizeGiB: number): number[] {
+  const side = Math.round(Math.sqrt((sizeGiB * GiB) / 256));
+  return [256, side, side];
+}
+
+/**
+ * Write a uint8 OME-Zarr of `sizeGiB` (raw 128³ chunks) under `dir` with a 2-worker pool, for
+ * the `--job pyramid` curve; returns its path.
+ */
+export async function generateOnDisk(sizeGiB: number, dir: string): Promise<string> {
+  const path = join(dir, "input.zarr");
+  await createImage(path, {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "nanometer" })),
+    shape: shapeOf(sizeGiB),
+    chunks: [128, 128, 128],
+    dtype: "uint8",
+    scale: [40, 40, 40],
+    codec: "raw",
+    levels: 1,
+  });
+  await runOp(
+    map({
+      name: "generate",
+      kernel: { module: kernels, name: patternUint8Kernel.name },
+      inputs: [],
+      output: { kind: "zarr", location: path, level: 0 },
+      params: {},
+    }),
+    { workers: 2, quiet: true, journalDir: false },
+  );
+  return path;
+}
+
+/**
+ * A pyramid step as a chunked job: level 0 of the on-disk volume, mean-downsampled 2× per
+ * axis into a new zstd image (the real pipeline's pyramid kernel).
+ */
+export async function pyramidOp(inputPath: string, outputPath: string) {
+  const shape = (await openImage(inputPath)).levels[0]!.shape;
+  await createImage(outputPath, {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "nanometer" })),
+    shape: shape.map((n) => Math.ceil(n / 2)),
+    chunks: [64, 64, 64],
+    dtype: "uint8",
+    scale: [80, 80, 80],
+    codec: "zstd",
+    compressionLevel: 1,
+    levels: 1,
+  });
+  return map({
+    name: "pyramid level",
+    kernel: {
+      module: new URL("../src/stages/pyramid_op.ts", import.meta.url).href,
+      name: "downsampleChunk",
+    },
+    inputs: [{ kind: "zarr", location: inputPath, level: 0 }],
+    output: { kind: "zarr", location: outputPath, level: 0 },
+    scale: [2, 2, 2],
+    params: { factors: [2, 2, 2], method: "mean" },
+  });
+}
+
 async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -94,8 +159,15 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
 }
 
 /** One point of the curve, run in this (fresh) process; prints JSON. */
-async function runPoint(sizeGiB: number, config: string, dir: string): Promise<void> {
-  const op = await dogThresholdOp(volumeOf(sizeGiB), join(dir, "mask.zarr"));
+async function runPoint(
+  sizeGiB: number,
+  config: string,
+  dir: string,
+  input: string | undefined,
+): Promise<void> {
+  const op = input
+    ? await pyramidOp(input, join(dir, "level1.zarr"))
+    : await dogThresholdOp(volumeOf(sizeGiB), join(dir, "mask.zarr"));
   const started = performance.now();
   let workerPeakMiB = 0;
   if (config === "queue2") {
@@ -202,11 +274,12 @@ async function touchOnlyWhatIsNeeded(): Promise<Figure[]> {
   return figures;
 }
 
-async function point(sizeGiB: number, config: string) {
+async function point(sizeGiB: number, config: string, input?: string) {
   const dir = await Deno.makeTempDir({ prefix: "clemreg-scale-" });
   try {
+    const args = ["run", "-A", new URL(import.meta.url).pathname, "--point", `${sizeGiB}`, config];
     const child = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL(import.meta.url).pathname, "--point", `${sizeGiB}`, config, dir],
+      args: [...args, dir, ...(input ? [input] : [])],
       cwd: repoRoot,
       stdout: "piped",
       stderr: "inherit",
@@ -337,9 +410,59 @@ async function scalingCurve(sizes: number[], budgetSeconds: number): Promise<Fig
   return figures;
 }
 
+/**
+ * (c) The scaling curve of a pyramid step over uint8 volumes written to disk (raw 128³ chunks),
+ * one volume per size shared by the three configurations, deleted afterwards.
+ */
+async function pyramidCurve(sizes: number[]): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const first = new Map<string, CurvePoint>();
+  const previous = new Map<string, CurvePoint>();
+  for (const size of sizes) {
+    const dir = await Deno.makeTempDir({ prefix: "clemreg-curve-" });
+    try {
+      const t0 = performance.now();
+      const input = await generateOnDisk(size, dir);
+      const generateS = (performance.now() - t0) / 1000;
+      console.log(`(c) generated ${size} GiB on disk in ${generateS.toFixed(1)} s`);
+      for (const config of ["pool1", "pool2", "queue2"]) {
+        const result = await point(size, config, input);
+        console.log(
+          `(c) ${size} GiB ${config}: ${result.seconds.toFixed(1)} s, peak ${
+            result.peakMiB.toFixed(0)
+          } MiB`,
+        );
+        const here = { size, ...result };
+        const curve = curveFigures(
+          `pyramid ${config}`,
+          here,
+          previous.get(config),
+          first.get(config),
+        )
+          .map((f) => ({ ...f, name: f.name.replace("(b)", "(c)") }));
+        figures.push(...curve);
+        if (!first.has(config)) first.set(config, here);
+        previous.set(config, here);
+      }
+      const one = previous.get("pool1")!, two = previous.get("pool2")!;
+      figures.push({
+        name: `(c) pyramid ${size} GiB, 2 workers vs 1`,
+        value: size * 1024 / two.seconds,
+        unit: "MiB/s",
+        baseline: "1 worker",
+        baselineValue: size * 1024 / one.seconds,
+        ratio: one.seconds / two.seconds,
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+  return figures;
+}
+
 if (import.meta.main) {
   if (Deno.args[0] === "--point") {
-    await runPoint(Number(Deno.args[1]), Deno.args[2]!, Deno.args[3]!);
+    await runPoint(Number(Deno.args[1]), Deno.args[2]!, Deno.args[3]!, Deno.args[4]);
   } else {
     const { values } = parseArgs({
       args: Deno.args,
@@ -347,8 +470,14 @@ if (import.meta.main) {
         sizes: { type: "string" },
         "budget-s": { type: "string" },
         add: { type: "string" },
+        curve: { type: "string" },
       },
     });
+    if (values.curve === "pyramid") {
+      const sizes = (values.sizes ?? "0.25,1,4,16").split(",").map(Number);
+      await writeResults("scale_curve", await pyramidCurve(sizes));
+      Deno.exit(0);
+    }
     if (values.add) {
       await writeResults("scale", await addPoints(values.add.split(",")));
       Deno.exit(0);

@@ -37,3 +37,32 @@ export function mergeDarkFraction(partials: Float64Array[]): { dark: number; vox
   }
   return { dark, voxels };
 }
+
+/**
+ * A uint8 test volume for the on-disk scaling curve: smooth blobs plus a hash texture, cheap
+ * enough (about 1 ns per voxel) that generating 16 GiB is not the measurement.
+ */
+export function patternUint8Kernel(
+  _inputs: KernelInput[],
+  _params: unknown,
+  context: KernelContext,
+): KernelResult {
+  const { start, stop } = context.outputBox;
+  const [z0, y0, x0] = start as [number, number, number];
+  const [z1, y1, x1] = stop as [number, number, number];
+  const out = new Uint8Array((z1 - z0) * (y1 - y0) * (x1 - x0));
+  const wave = new Float64Array(x1 - x0);
+  for (let x = x0; x < x1; x++) wave[x - x0] = 30 * Math.sin(x * 0.05);
+  let i = 0;
+  for (let z = z0; z < z1; z++) {
+    for (let y = y0; y < y1; y++) {
+      const base = 128 + 40 * Math.sin(z * 0.11) * Math.cos(y * 0.07);
+      const seed = Math.imul(y, 19349663) ^ Math.imul(z, 83492791);
+      for (let x = x0; x < x1; x++) {
+        const hash = Math.imul(Math.imul(x, 73856093) ^ seed, 0x27d4eb2d) >>> 27;
+        out[i++] = base + wave[x - x0]! + hash;
+      }
+    }
+  }
+  return { output: out };
+}
