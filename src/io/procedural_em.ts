@@ -103,13 +103,36 @@ export function renderEmBox(seed: number, level: number, voxelNm: number[], box:
   return out;
 }
 
-/** Darken the voxels covered by the ellipsoids of the grid cells near the box. */
+/**
+ * The mitochondria mask of `box` at a level with voxel size `voxelNm`: 1 where the voxel's
+ * centre lies inside one of the ellipsoids that {@link renderEmBox} darkens, else 0. Point
+ * sampling, so every level is exact for its own grid (a coarse level is not the mode of the
+ * finer one, but differs from it only at object edges).
+ * @param seed the volume's seed
+ * @param voxelNm the level's voxel size in nm
+ * @param box voxel indices to render
+ * @returns the mask, uint8, C order
+ */
+export function renderEmLabelBox(seed: number, voxelNm: number[], box: Box): Uint8Array {
+  const sizes = [0, 1, 2].map((a) => box.stop[a]! - box.start[a]!);
+  const field = new Float32Array(sizes[0]! * sizes[1]! * sizes[2]!);
+  addBlobs(field, seed, voxelNm, [...box.start], sizes, "mask");
+  const out = new Uint8Array(field.length);
+  for (let i = 0; i < field.length; i++) out[i] = field[i]! > 0 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Darken the voxels covered by the ellipsoids of the grid cells near the box (`mode`
+ * "darken"), or set to 1 the voxels whose centre is inside one ("mask").
+ */
 function addBlobs(
   field: Float32Array,
   seed: number,
   voxelNm: number[],
   starts: number[],
   sizes: number[],
+  mode: "darken" | "mask" = "darken",
 ): void {
   const maxRadius = RADIUS_NM[1]! * 1.6;
   const lowNm = starts.map((s, a) => s * voxelNm[a]! - maxRadius);
@@ -146,6 +169,10 @@ function addBlobs(
             for (let x = lo[2]!; x < hi[2]!; x++, i++) {
               const dx = ((starts[2]! + x + 0.5) * voxelNm[2]! - center[2]!) / radii[2]!;
               const distance = Math.sqrt(dzy + dx * dx);
+              if (mode === "mask") {
+                if (distance <= 1) field[i] = 1;
+                continue;
+              }
               const cover = (1 + edge - distance) / (2 * edge);
               if (cover > 0) field[i]! -= DARKNESS * scale * (cover >= 1 ? 1 : cover);
             }

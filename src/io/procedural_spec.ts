@@ -8,6 +8,8 @@
 
 /** What defines a procedural EM volume (z, y, x order throughout). */
 export interface ProceduralEmOptions {
+  /** `em` (default): the EM image; `em-labels`: the mitochondria mask of the same volume. */
+  kind?: ProceduralKind;
   seed: number;
   /** Level-0 shape in voxels. */
   shape: number[];
@@ -29,7 +31,11 @@ export interface ProceduralLevel {
 }
 
 /** A resolved procedural volume: options with defaults, and its levels. */
+/** What a procedural location serves. */
+export type ProceduralKind = "em" | "em-labels";
+
 export interface ProceduralSpec {
+  kind: ProceduralKind;
   seed: number;
   levels: ProceduralLevel[];
   /** Canonical `procedural://em?...` location (keys the byte counters). */
@@ -56,9 +62,9 @@ export function proceduralSpec(source: string | ProceduralEmOptions): Procedural
   let options: ProceduralEmOptions;
   if (typeof source === "string") {
     const url = new URL(source);
-    if (url.protocol !== "procedural:" || url.hostname !== "em") {
+    if (url.protocol !== "procedural:" || (url.hostname !== "em" && url.hostname !== "em-labels")) {
       throw new TypeError(
-        `Cannot open "${source}": expected procedural://em?seed=…&shape=…&voxelNm=…`,
+        `Cannot open "${source}": expected procedural://em?seed=…&shape=…&voxelNm=… (or procedural://em-labels?…)`,
       );
     }
     const seed = Number(url.searchParams.get("seed") ?? "1");
@@ -68,6 +74,7 @@ export function proceduralSpec(source: string | ProceduralEmOptions): Procedural
     const chunks = url.searchParams.get("chunks");
     const maxLevels = url.searchParams.get("levels");
     options = {
+      kind: url.hostname as ProceduralKind,
       seed,
       shape: triple("shape", url.searchParams.get("shape")).map(Math.round),
       voxelNm: triple("voxelNm", url.searchParams.get("voxelNm")),
@@ -93,7 +100,8 @@ export function proceduralSpec(source: string | ProceduralEmOptions): Procedural
     );
   }
   const join = (values: number[]) => values.join(",");
-  const location = `procedural://em?seed=${options.seed}&shape=${join(options.shape)}` +
+  const kind = options.kind ?? "em";
+  const location = `procedural://${kind}?seed=${options.seed}&shape=${join(options.shape)}` +
     `&voxelNm=${join(options.voxelNm)}&chunks=${join(chunks)}&levels=${levels.length}`;
-  return { seed: options.seed, levels, location };
+  return { kind, seed: options.seed, levels, location };
 }

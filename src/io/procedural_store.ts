@@ -3,10 +3,12 @@
  * defined by a seed and a size (`procedural://em?seed=1&shape=Z,Y,X&voxelNm=Z,Y,X`), with a
  * full NGFF 0.5 pyramid whose coarse levels are generated directly. A logically terabyte
  * dataset then opens on any machine, and the bytes served per level show what a job touched.
+ * `procedural://em-labels?…` (same parameters) serves the volume's mitochondria mask as a
+ * label image, the ground truth of the EM's dark ellipsoids.
  * @module
  */
 import { arrayMetadata } from "./chunk_codec.ts";
-import { renderEmBox } from "./procedural_em.ts";
+import { renderEmBox, renderEmLabelBox } from "./procedural_em.ts";
 import {
   type ProceduralEmOptions,
   type ProceduralSpec,
@@ -92,7 +94,9 @@ export class ProceduralStore implements Store {
     // Zarr stores edge chunks whole: the field simply continues past the edge.
     const start = index.map((c, a) => c * info.chunks[a]!);
     const stop = start.map((s, a) => s + info.chunks[a]!);
-    const bytes = renderEmBox(this.spec.seed, level, info.voxelNm, { start, stop });
+    const bytes = this.spec.kind === "em-labels"
+      ? renderEmLabelBox(this.spec.seed, info.voxelNm, { start, stop })
+      : renderEmBox(this.spec.seed, level, info.voxelNm, { start, stop });
     this.#counts[level] = (this.#counts[level] ?? 0) + bytes.byteLength;
     return Promise.resolve(bytes);
   }
@@ -120,13 +124,18 @@ export class ProceduralStore implements Store {
         ],
       };
     });
+    const labels = this.spec.kind === "em-labels";
+    const multiscale = labels
+      ? { name: "procedural EM mitochondria", axes, datasets, type: "mode" }
+      : { name: "procedural EM", axes, datasets, type: "mean" };
     const group = {
       zarr_format: 3,
       node_type: "group",
       attributes: {
         ome: {
           version: "0.5",
-          multiscales: [{ name: "procedural EM", axes, datasets, type: "mean" }],
+          multiscales: [multiscale],
+          ...(labels ? { "image-label": { version: "0.5" } } : {}),
         },
       },
     };

@@ -147,3 +147,28 @@ Deno.test("ProceduralStore rejects malformed locations", () => {
   assertThrows(() => new ProceduralStore("procedural://lm?shape=1,2,3&voxelNm=1,1,1"), TypeError);
   assertThrows(() => new ProceduralStore("procedural://em?shape=4,4,4&voxelNm=1,0,1"), TypeError);
 });
+
+Deno.test("procedural://em-labels serves the mask of the EM's dark mitochondria", async () => {
+  const labelsLocation = terabyte.replace("procedural://em?", "procedural://em-labels?");
+  const em = await openImage(terabyte), labels = await openImage(labelsLocation);
+  assert_(labels.attributes["image-label"] !== undefined, "labels carry image-label metadata");
+  assertEquals(labels.levels.map((l) => l.shape), em.levels.map((l) => l.shape));
+  assertEquals(labels.levels[3]!.translation, em.levels[3]!.translation);
+  const box: Box = { start: [500, 1000, 1000], stop: [564, 1128, 1128] };
+  const [emVoxels, maskVoxels] = await Promise.all([
+    openLevel(em, 3).then((level) => level.readRegion(box)),
+    openLevel(labels, 3).then((level) => level.readRegion(box)),
+  ]);
+  let inside = 0, insideSum = 0, outsideSum = 0;
+  for (let i = 0; i < maskVoxels.length; i++) {
+    assert_(maskVoxels[i] === 0 || maskVoxels[i] === 1, "a binary mask");
+    if (maskVoxels[i]) {
+      inside++;
+      insideSum += emVoxels[i]!;
+    } else outsideSum += emVoxels[i]!;
+  }
+  const fraction = inside / maskVoxels.length;
+  assert_(fraction > 0.01 && fraction < 0.3, `mitochondria fraction ${fraction}`);
+  const contrast = outsideSum / (maskVoxels.length - inside) - insideSum / inside;
+  assert_(contrast > 45, `EM is darker inside the mask by ${contrast} grey levels`);
+});
