@@ -36,6 +36,11 @@ export interface SampleOptions {
   fromLabels?: string;
   /** Voxel size (z, y, x) of `fromLabels` in µm (required with it). */
   labelVoxelSizeUm?: [number, number, number];
+  /**
+   * Labels already in memory on their grid (e.g. `labelsFromProcedural`), with a name for
+   * `truth.json`; they replace the generated geometry.
+   */
+  labels?: { grid: Grid; labels: Uint16Array | Uint32Array; source: string };
   /** EM voxel size (z, y, x) in µm (default: the preset's, or the label file's). */
   emVoxelSizeUm?: [number, number, number];
   /** FM voxel size (z, y, x) in µm (default 0.13, 0.035, 0.035). */
@@ -96,7 +101,9 @@ export async function generateSample(options: SampleOptions): Promise<SampleSumm
   const method = options.transform ?? "rigid";
   let emGrid: Grid;
   let labels: Uint16Array | Uint32Array;
-  if (options.fromLabels !== undefined) {
+  if (options.labels !== undefined) {
+    [emGrid, labels] = [options.labels.grid, options.labels.labels];
+  } else if (options.fromLabels !== undefined) {
     if (options.labelVoxelSizeUm === undefined) {
       throw new RangeError("Cannot use --from-labels without --voxel-size z,y,x of the label file");
     }
@@ -165,8 +172,10 @@ export async function generateSample(options: SampleOptions): Promise<SampleSumm
     },
     sample: {
       seed: options.seed ?? 1,
-      size: options.fromLabels === undefined ? options.size ?? "small" : null,
-      fromLabels: options.fromLabels ?? null,
+      size: options.fromLabels === undefined && options.labels === undefined
+        ? options.size ?? "small"
+        : null,
+      fromLabels: options.fromLabels ?? options.labels?.source ?? null,
       angleDeg: options.angleDeg ?? 20,
       rotationAxis: made.rotationAxis,
       psfSigmaUm: options.psfSigmaUm ?? [0.25, 0.1, 0.1],
