@@ -3,7 +3,8 @@
  * and each voxel is its mean over the voxel's footprint, computed in closed form at any
  * level, so a coarse level equals the mean of the finer one without reading it: smooth
  * cytoplasm texture from products of sinusoids (box-averaged exactly by a sinc factor),
- * dark mitochondria-like ellipsoids on a hashed jittered grid (partial-volume edges), and
+ * dark mitochondria-like ellipsoids on a hashed jittered grid (partial-volume edges) whose
+ * density varies over tens of µm, and
  * per-voxel hash noise whose spread shrinks with the square root of the voxel volume.
  * @module
  */
@@ -18,9 +19,17 @@ const TEXTURE = [{ amplitude: 24, wavelengthNm: 4000 }, { amplitude: 14, wavelen
 }];
 /** Mitochondria: grid cell (nm), chance of one per cell, radius range (nm), darkness. */
 const CELL_NM = 1600;
-const BLOB_CHANCE = 0.55;
+const BLOB_CHANCE = 0.9;
 const RADIUS_NM = [180, 420];
 const DARKNESS = 70;
+/**
+ * Mitochondria density varies over tens of µm, as between cytoplasm and nuclei or
+ * extracellular space: the chance per cell is scaled by an envelope in [DENSITY_FLOOR, 1] made
+ * of a few seeded plane waves of this wavelength (nm). It also keeps a volume from looking the
+ * same under rotations, as a uniformly filled box would.
+ */
+const DENSITY_WAVELENGTH_NM = 24000;
+const DENSITY_FLOOR = 0.12;
 /** Noise standard deviation at a 5×5×20 nm³ voxel (grey levels). */
 const NOISE_SIGMA = 12;
 const NOISE_REFERENCE_NM3 = 5 * 5 * 20;
@@ -122,6 +131,22 @@ export function renderEmLabelBox(seed: number, voxelNm: number[], box: Box): Uin
   return out;
 }
 
+/** The density envelope at a point (nm), in [DENSITY_FLOOR, 1]. */
+function densityAt(seed: number, point: number[]): number {
+  let sum = 0;
+  for (let wave = 0; wave < 3; wave++) {
+    // a seeded direction and phase
+    const direction = [0, 1, 2].map((a) => unit(hash(seed, wave, a, 31)) - 0.5);
+    const norm = Math.hypot(...direction) || 1;
+    const phase = 2 * Math.PI * unit(hash(seed, wave, 3, 31));
+    let projection = 0;
+    for (let a = 0; a < 3; a++) projection += (direction[a]! / norm) * point[a]!;
+    sum += Math.sin((2 * Math.PI / DENSITY_WAVELENGTH_NM) * projection + phase);
+  }
+  const envelope = 0.5 + 0.5 * Math.tanh(2 * sum);
+  return DENSITY_FLOOR + (1 - DENSITY_FLOOR) * envelope;
+}
+
 /**
  * Darken the voxels covered by the ellipsoids of the grid cells near the box (`mode`
  * "darken"), or set to 1 the voxels whose centre is inside one ("mask").
@@ -146,6 +171,8 @@ function addBlobs(
       for (let cx = cellLow[2]!; cx <= cellHigh[2]!; cx++) {
         const h = hash(seed ^ 0x5bd1e995, cz, cy, cx);
         if (unit(h) >= BLOB_CHANCE) continue;
+        const cellCentre = [cz, cy, cx].map((c) => (c + 0.5) * CELL_NM);
+        if (unit(hash(h, 9, 23, 0)) >= densityAt(seed, cellCentre)) continue;
         const center = [cz, cy, cx].map((c, a) => (c + unit(hash(h, a, 11, 0))) * CELL_NM);
         const radius = RADIUS_NM[0]! + (RADIUS_NM[1]! - RADIUS_NM[0]!) * unit(hash(h, 5, 13, 0));
         // Elongated along x or y (mitochondria are tubes), flattened along z.
