@@ -89,6 +89,7 @@ export function* cpdSteps(
       iterations: 8,
       finalists: 4,
       finalIterations: 60,
+      escalateTo: 1000,
       seed: options.seed ?? 1,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -99,6 +100,7 @@ export function* cpdSteps(
     multiStart = {
       candidates: search.candidates,
       bestIndex: search.bestIndex,
+      sampleSize: search.sampleSize,
       timeMs: performance.now() - t0,
     };
   }

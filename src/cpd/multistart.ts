@@ -23,6 +23,13 @@ export interface MultiStartOptions {
   finalists: number;
   /** Iteration cap of a finalist's run. */
   finalIterations: number;
+  /**
+   * When the search is ambiguous (the winner's σ² is not under half the runner-up's: starts
+   * whose global shapes fit equally well, as in a volume uniformly filled with mitochondria,
+   * and too few points to see the fine structure), search again once with this many points.
+   * Default: no second search.
+   */
+  escalateTo?: number;
   /** PRNG seed of the subsampling. */
   seed: number;
   /** Cancels between candidates. */
@@ -41,6 +48,8 @@ export interface MultiStartResult {
   bestIndex: number;
   /** Log-likelihood of each candidate after its short run. */
   scores: number[];
+  /** Points per cloud of the search that decided (larger after an escalation). */
+  sampleSize: number;
 }
 
 /** The 24 proper rotations of the cube: signed permutation matrices with det +1. */
@@ -120,13 +129,40 @@ export function multiStartRigid(
     }
   }
   const best = runs[bestIndex]!;
+  // the runner-up is the best finalist that ended at a different orientation (starts often
+  // converge to the same solution)
+  const runnerUp = finalists.filter((index) =>
+    index !== bestIndex &&
+    rotationAngleDeg(best.model.parameters.rotation, runs[index]!.model.parameters.rotation) > 30
+  ).sort((a, b) => scores[b]! - scores[a]!)[0];
+  const available = Math.min(moving.length, fixed.length) / 3;
+  const ambiguous = runnerUp !== undefined && best.sigma2 > 0.5 * runs[runnerUp]!.sigma2;
+  if (
+    ambiguous && options.escalateTo && options.escalateTo > options.sampleSize &&
+    available > options.sampleSize
+  ) {
+    const { escalateTo: _, ...rest } = options;
+    const again = multiStartRigid(moving, fixed, fixedScale, {
+      ...rest,
+      sampleSize: Math.min(options.escalateTo, available),
+    });
+    return { ...again, candidates: starts.length + again.candidates };
+  }
   return {
     parameters: best.model.parameters,
     sigma2: best.sigma2,
     candidates: starts.length,
     bestIndex,
     scores,
+    sampleSize: movingSample.length / 3,
   };
+}
+
+/** Angle in degrees of the rotation between two rotations (3×3 row-major). */
+function rotationAngleDeg(a: Float64Array, b: Float64Array): number {
+  let trace = 0; // trace(aᵀ b)
+  for (let i = 0; i < 9; i++) trace += a[i]! * b[i]!;
+  return (Math.acos(Math.max(-1, Math.min(1, (trace - 1) / 2))) * 180) / Math.PI;
 }
 
 function lastOf(history: number[]): number {

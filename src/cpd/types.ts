@@ -74,5 +74,5 @@ export interface CpdResult {
   /** Largest posterior error bound due to kernel truncation (0 when always dense). */
   truncationError: number;
   /** Multi-start summary, when it ran. */
-  multiStart?: { candidates: number; bestIndex: number; timeMs: number };
+  multiStart?: { candidates: number; bestIndex: number; sampleSize: number; timeMs: number };
 }
