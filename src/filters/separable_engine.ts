@@ -1,0 +1,145 @@
+/**
+ * This thread's WebAssembly instance of the separable passes (`src/wasm/separable_wat.ts`) and
+ * the memory layout of one region: weights, reflection tables, one plane per intermediate pass,
+ * the input slab (float32 copy and its float64 widening) and the output slab. Memory grows
+ * once to the largest region seen and is reused.
+ * @module
+ */
+import { instantiateEmbedded } from "../wasm/module_cache.ts";
+import { SEPARABLE_WASM_BASE64 } from "../wasm/separable_wasm.ts";
+import type { Region3 } from "./region.ts";
+import { reflect } from "./separable_js.ts";
+
+/** Bytes after every buffer: the passes write up to 7 voxels past a row's end. */
+const PAD_BYTES = 256;
+
+/** What a region needs from the engine. */
+export interface SeparableLayout {
+  /** The normalised region. */
+  region: Region3;
+  /** Kernel radius per axis (z, y, x). */
+  radius: readonly number[];
+  /** Output planes per slab. */
+  slabPlanes: number;
+  /** Most input planes a slab reads. */
+  slabInputPlanes: number;
+}
+
+/** Runs the passes of one region, slab by slab. */
+export interface SeparableEngine {
+  /** Copy (and widen) the input planes of a slab, first plane `lo` of the volume. */
+  loadInput(planes: Float32Array): void;
+  /** All three passes of the output plane at volume z `z`, into slot `slot` of the output slab. */
+  plane(z: number, lo: number, slot: number): void;
+  /** Copy `count` voxels of the output slab into `out` at `at`. */
+  readOutput(out: Float32Array, at: number, count: number): void;
+}
+
+type Pass = (...args: number[]) => void;
+
+interface Instance {
+  memory: WebAssembly.Memory;
+  promote: Pass;
+  rows: Pass;
+  lines: Pass;
+}
+
+let instance: Instance | null = null;
+
+/** This thread's instance with at least `bytes` of memory. */
+function instanceWith(bytes: number): Instance {
+  if (!instance) {
+    const created = instantiateEmbedded(SEPARABLE_WASM_BASE64);
+    const exports = created.exports;
+    instance = {
+      memory: exports.memory as WebAssembly.Memory,
+      promote: exports.promote as Pass,
+      rows: exports.rows as Pass,
+      lines: exports.lines as Pass,
+    };
+  }
+  const pages = Math.ceil(bytes / 65536) - instance.memory.buffer.byteLength / 65536;
+  if (pages > 0) instance.memory.grow(pages);
+  return instance;
+}
+
+/**
+ * Lay out a region in this thread's instance and write its weights and reflection tables.
+ * @param layout the region, radii and slab sizes
+ * @param kernels the symmetric kernels per axis (z, y, x)
+ * @returns the engine for this region (valid until the next call)
+ */
+export function separableEngine(
+  layout: SeparableLayout,
+  kernels: readonly Float64Array[],
+): SeparableEngine {
+  const { region, radius, slabPlanes, slabInputPlanes } = layout;
+  const { inStart, inShape, volume, outStart, outShape } = region;
+  const [r0, r1, r2] = radius as [number, number, number];
+  // The z pass covers the output box grown by the y and x radii, clipped to the volume.
+  const y1 = Math.max(0, outStart[1]! - r1);
+  const rows1 = Math.min(volume[1]!, outStart[1]! + outShape[1]! + r1) - y1;
+  const x1 = Math.max(0, outStart[2]! - r2);
+  const n1 = Math.min(volume[2]!, outStart[2]! + outShape[2]! + r2) - x1;
+  const rowsOut = outShape[1]!, nOut = outShape[2]!;
+  const inRow = inShape[2]!, inPlane = inShape[1]! * inRow;
+  const span = nOut + 2 * r2;
+  let top = 0;
+  const take = (bytes: number) => {
+    const at = top;
+    top += Math.ceil((bytes + PAD_BYTES) / 16) * 16;
+    return at;
+  };
+  const weights = radius.map((r) => take(8 * (r + 1)));
+  const zTable = take(8 * (r0 + 1));
+  const yTable = take(8 * (r1 + 1) * rowsOut);
+  const gather = take(4 * span);
+  const line = take(8 * span);
+  const pass1 = take(8 * rows1 * n1);
+  const pass2 = take(8 * rowsOut * n1);
+  const in32 = take(4 * slabInputPlanes * inPlane);
+  const in64 = take(8 * slabInputPlanes * inPlane);
+  const out32 = take(4 * slabPlanes * rowsOut * nOut);
+  const { memory, promote, rows, lines } = instanceWith(top);
+  const heap = memory.buffer;
+  const f64 = new Float64Array(heap);
+  const i32 = new Int32Array(heap);
+  const f32 = new Float32Array(heap);
+  for (let axis = 0; axis < 3; axis++) {
+    const kernel = kernels[axis]!, r = radius[axis]!;
+    for (let j = 0; j <= r; j++) f64[weights[axis]! / 8 + j] = kernel[r - j]!;
+  }
+  for (let y = 0; y < rowsOut; y++) {
+    const gy = outStart[1]! + y, entry = (yTable + 8 * (r1 + 1) * y) / 4;
+    for (let j = 0; j <= r1; j++) {
+      i32[entry + 2 * j] = 8 * n1 * (reflect(gy - j, volume[1]!) - y1);
+      i32[entry + 2 * j + 1] = 8 * n1 * (reflect(gy + j, volume[1]!) - y1);
+    }
+  }
+  let direct = 1;
+  for (let k = 0; k < span; k++) {
+    i32[gather / 4 + k] = 8 * (reflect(outStart[2]! - r2 + k, volume[2]!) - x1);
+    if (i32[gather / 4 + k] !== i32[gather / 4]! + 8 * k) direct = 0;
+  }
+  // Byte offset, in an input plane, of the z pass's first row and column.
+  const origin = 8 * ((y1 - inStart[1]!) * inRow + (x1 - inStart[2]!));
+  return {
+    loadInput(planes) {
+      f32.set(planes, in32 / 4);
+      promote(in32, in64, planes.length);
+    },
+    plane(z, lo, slot) {
+      for (let j = 0; j <= r0; j++) {
+        i32[zTable / 4 + 2 * j] = 8 * inPlane * (reflect(z - j, volume[0]!) - lo);
+        i32[zTable / 4 + 2 * j + 1] = 8 * inPlane * (reflect(z + j, volume[0]!) - lo);
+      }
+      rows(in64 + origin, zTable, 0, 8 * inRow, weights[0]!, r0, rows1, n1, pass1);
+      rows(pass1, yTable, 8 * (r1 + 1), 0, weights[1]!, r1, rowsOut, n1, pass2);
+      const dst = out32 + 4 * slot * rowsOut * nOut;
+      lines(pass2, 8 * n1, gather, span, direct, line, weights[2]!, r2, rowsOut, nOut, dst);
+    },
+    readOutput(out, at, count) {
+      out.set(f32.subarray(out32 / 4, out32 / 4 + count), at);
+    },
+  };
+}
