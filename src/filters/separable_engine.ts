@@ -35,6 +35,15 @@ export interface SeparableEngine {
   readOutput(out: Float32Array, at: number, count: number): void;
 }
 
+/**
+ * A row or plane stride of at least `bytes`: an odd number of 64-byte cache lines, so that the
+ * many rows or planes one pass reads at once fall into different cache sets.
+ */
+function staggered(bytes: number): number {
+  const lines = Math.ceil(bytes / 64);
+  return 64 * (lines % 2 === 0 ? lines + 1 : lines);
+}
+
 type Pass = (...args: number[]) => void;
 
 interface Instance {
@@ -84,6 +93,7 @@ export function separableEngine(
   const rowsOut = outShape[1]!, nOut = outShape[2]!;
   const inRow = inShape[2]!, inPlane = inShape[1]! * inRow;
   const span = nOut + 2 * r2;
+  const planeStride = staggered(8 * inPlane), rowStride1 = staggered(8 * n1);
   let top = 0;
   const take = (bytes: number) => {
     const at = top;
@@ -95,10 +105,10 @@ export function separableEngine(
   const yTable = take(8 * (r1 + 1) * rowsOut);
   const gather = take(4 * span);
   const line = take(8 * span);
-  const pass1 = take(8 * rows1 * n1);
+  const pass1 = take(rowStride1 * rows1);
   const pass2 = take(8 * rowsOut * n1);
   const in32 = take(4 * slabInputPlanes * inPlane);
-  const in64 = take(8 * slabInputPlanes * inPlane);
+  const in64 = take(planeStride * slabInputPlanes);
   const out32 = take(4 * slabPlanes * rowsOut * nOut);
   const { memory, promote, rows, lines } = instanceWith(top);
   const heap = memory.buffer;
@@ -112,8 +122,8 @@ export function separableEngine(
   for (let y = 0; y < rowsOut; y++) {
     const gy = outStart[1]! + y, entry = (yTable + 8 * (r1 + 1) * y) / 4;
     for (let j = 0; j <= r1; j++) {
-      i32[entry + 2 * j] = 8 * n1 * (reflect(gy - j, volume[1]!) - y1);
-      i32[entry + 2 * j + 1] = 8 * n1 * (reflect(gy + j, volume[1]!) - y1);
+      i32[entry + 2 * j] = rowStride1 * (reflect(gy - j, volume[1]!) - y1);
+      i32[entry + 2 * j + 1] = rowStride1 * (reflect(gy + j, volume[1]!) - y1);
     }
   }
   let direct = 1;
@@ -126,15 +136,17 @@ export function separableEngine(
   return {
     loadInput(planes) {
       f32.set(planes, in32 / 4);
-      promote(in32, in64, planes.length);
+      for (let p = 0; p < planes.length / inPlane; p++) {
+        promote(in32 + 4 * inPlane * p, in64 + planeStride * p, inPlane);
+      }
     },
     plane(z, lo, slot) {
       for (let j = 0; j <= r0; j++) {
-        i32[zTable / 4 + 2 * j] = 8 * inPlane * (reflect(z - j, volume[0]!) - lo);
-        i32[zTable / 4 + 2 * j + 1] = 8 * inPlane * (reflect(z + j, volume[0]!) - lo);
+        i32[zTable / 4 + 2 * j] = planeStride * (reflect(z - j, volume[0]!) - lo);
+        i32[zTable / 4 + 2 * j + 1] = planeStride * (reflect(z + j, volume[0]!) - lo);
       }
-      rows(in64 + origin, zTable, 0, 8 * inRow, weights[0]!, r0, rows1, n1, pass1);
-      rows(pass1, yTable, 8 * (r1 + 1), 0, weights[1]!, r1, rowsOut, n1, pass2);
+      rows(in64 + origin, zTable, 0, 8 * inRow, weights[0]!, r0, rows1, n1, pass1, rowStride1);
+      rows(pass1, yTable, 8 * (r1 + 1), 0, weights[1]!, r1, rowsOut, n1, pass2, 8 * n1);
       const dst = out32 + 4 * slot * rowsOut * nOut;
       lines(pass2, 8 * n1, gather, span, direct, line, weights[2]!, r2, rowsOut, nOut, dst);
     },

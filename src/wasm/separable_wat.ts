@@ -78,12 +78,13 @@ export function separableWat(): string {
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $step))))
 
-  ;; Row pass (along z or y): \`rows\` output rows of n float64 voxels, dense at dst. Row k, tap j
+  ;; Row pass (along z or y): \`rows\` output rows of n float64 voxels, dstStride bytes apart. Row k, tap j
   ;; reads the row at src + k·rowStep + table_k[j] (minus side) and + table_k[j] + 4 (plus side),
   ;; table_k = table + k·tableStep, entries 8 bytes apart; entry 0 is the centre row.
   (func (export "rows")
     (param $src i32) (param $table i32) (param $tableStep i32) (param $rowStep i32)
     (param $weights i32) (param $r i32) (param $rows i32) (param $n i32) (param $dst i32)
+    (param $dstStride i32)
     (local $row i32) (local $x i32) (local $end i32) (local $base i32) (local $centre i32)
     (local $t i32) (local $wp i32) (local $m i32) (local $p i32) (local $tapEnd i32)
     ${ACCUMULATOR_LOCALS}
@@ -115,7 +116,7 @@ export function separableWat(): string {
         (br $xLoop)))
       (local.set $src (i32.add (local.get $src) (local.get $rowStep)))
       (local.set $table (i32.add (local.get $table) (local.get $tableStep)))
-      (local.set $dst (i32.add (local.get $dst) (i32.shl (local.get $n) (i32.const 3))))
+      (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
       (local.set $row (i32.add (local.get $row) (i32.const 1)))
       (br $rowLoop))))
 
