@@ -66,7 +66,9 @@ export function separableRegion(
       }
     }
     engine.loadInput(input.subarray((lo - inStart[0]!) * inPlane, (hi - inStart[0]!) * inPlane));
-    for (let z = z0; z < z1; z++) engine.plane(outStart[0]! + z, lo, z - z0);
+    for (let z = z0; z < z1; z += 4) {
+      engine.planes(outStart[0]! + z, Math.min(4, z1 - z), lo, z - z0);
+    }
     engine.readOutput(out, z0 * outPlane, (z1 - z0) * outPlane);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * This thread's WebAssembly instance of the separable passes (`src/wasm/separable_wat.ts`) and
- * the memory layout of one region: weights, reflection tables, one plane per intermediate pass,
- * the input slab (float32 copy and its float64 widening) and the output slab. Memory grows
- * once to the largest region seen and is reused.
+ * the memory layout of one region: weights, reflection tables, four planes of the z pass, the
+ * rows of the y pass, the input slab (float32 copy and its float64 widening) and the output
+ * slab. Memory grows once to the largest region seen and is reused.
  * @module
  */
 import { instantiateEmbedded } from "../wasm/module_cache.ts";
@@ -10,8 +10,10 @@ import { SEPARABLE_WASM_BASE64 } from "../wasm/separable_wasm.ts";
 import type { Region3 } from "./region.ts";
 import { reflect } from "./separable_js.ts";
 
-/** Bytes after every buffer: the passes write up to 7 voxels past a row's end. */
+/** Bytes after every buffer: the passes read and write a few voxels past a row's end. */
 const PAD_BYTES = 256;
+/** Outputs the row passes compute together. */
+const GROUP = 4;
 
 /** What a region needs from the engine. */
 export interface SeparableLayout {
@@ -27,10 +29,13 @@ export interface SeparableLayout {
 
 /** Runs the passes of one region, slab by slab. */
 export interface SeparableEngine {
-  /** Copy (and widen) the input planes of a slab, first plane `lo` of the volume. */
+  /** Copy (and widen) the input planes of a slab. */
   loadInput(planes: Float32Array): void;
-  /** All three passes of the output plane at volume z `z`, into slot `slot` of the output slab. */
-  plane(z: number, lo: number, slot: number): void;
+  /**
+   * All three passes of `count` (≤ 4) output planes from volume z `z` on, into slots `slot`... of
+   * the output slab; `lo` is the volume z of the slab's first input plane.
+   */
+  planes(z: number, count: number, lo: number, slot: number): void;
   /** Copy `count` voxels of the output slab into `out` at `at`. */
   readOutput(out: Float32Array, at: number, count: number): void;
 }
@@ -49,7 +54,7 @@ type Pass = (...args: number[]) => void;
 interface Instance {
   memory: WebAssembly.Memory;
   promote: Pass;
-  rows: Pass;
+  window: Pass;
   lines: Pass;
 }
 
@@ -58,12 +63,11 @@ let instance: Instance | null = null;
 /** This thread's instance with at least `bytes` of memory. */
 function instanceWith(bytes: number): Instance {
   if (!instance) {
-    const created = instantiateEmbedded(SEPARABLE_WASM_BASE64);
-    const exports = created.exports;
+    const { exports } = instantiateEmbedded(SEPARABLE_WASM_BASE64);
     instance = {
       memory: exports.memory as WebAssembly.Memory,
       promote: exports.promote as Pass,
-      rows: exports.rows as Pass,
+      window: exports.window as Pass,
       lines: exports.lines as Pass,
     };
   }
@@ -90,10 +94,13 @@ export function separableEngine(
   const rows1 = Math.min(volume[1]!, outStart[1]! + outShape[1]! + r1) - y1;
   const x1 = Math.max(0, outStart[2]! - r2);
   const n1 = Math.min(volume[2]!, outStart[2]! + outShape[2]! + r2) - x1;
-  const rowsOut = outShape[1]!, nOut = outShape[2]!;
+  const rowsOut = outShape[1]!, nOut = outShape[2]!, outPlane = rowsOut * nOut;
+  const yGroups = Math.ceil(rowsOut / GROUP);
   const inRow = inShape[2]!, inPlane = inShape[1]! * inRow;
   const span = nOut + 2 * r2;
-  const planeStride = staggered(8 * inPlane), rowStride1 = staggered(8 * n1);
+  // Row strides leave at least 16 bytes after a row's voxels (the passes write 2 at a time).
+  const planeStride = staggered(8 * inPlane), rowStride = staggered(8 * n1 + 16);
+  const planeStride1 = rowStride * rows1;
   let top = 0;
   const take = (bytes: number) => {
     const at = top;
@@ -101,16 +108,16 @@ export function separableEngine(
     return at;
   };
   const weights = radius.map((r) => take(8 * (r + 1)));
-  const zTable = take(8 * (r0 + 1));
-  const yTable = take(8 * (r1 + 1) * rowsOut);
+  const zTable = take(4 * (GROUP + 2 * r0));
+  const yTable = take(4 * (GROUP * yGroups + 2 * r1));
   const gather = take(4 * span);
   const line = take(8 * span);
-  const pass1 = take(rowStride1 * rows1);
-  const pass2 = take(8 * rowsOut * n1);
+  const pass1 = take(planeStride1 * GROUP);
+  const pass2 = take(rowStride * GROUP * yGroups);
   const in32 = take(4 * slabInputPlanes * inPlane);
   const in64 = take(planeStride * slabInputPlanes);
-  const out32 = take(4 * slabPlanes * rowsOut * nOut);
-  const { memory, promote, rows, lines } = instanceWith(top);
+  const out32 = take(4 * slabPlanes * outPlane);
+  const { memory, promote, window, lines } = instanceWith(top);
   const heap = memory.buffer;
   const f64 = new Float64Array(heap);
   const i32 = new Int32Array(heap);
@@ -119,12 +126,10 @@ export function separableEngine(
     const kernel = kernels[axis]!, r = radius[axis]!;
     for (let j = 0; j <= r; j++) f64[weights[axis]! / 8 + j] = kernel[r - j]!;
   }
-  for (let y = 0; y < rowsOut; y++) {
-    const gy = outStart[1]! + y, entry = (yTable + 8 * (r1 + 1) * y) / 4;
-    for (let j = 0; j <= r1; j++) {
-      i32[entry + 2 * j] = rowStride1 * (reflect(gy - j, volume[1]!) - y1);
-      i32[entry + 2 * j + 1] = rowStride1 * (reflect(gy + j, volume[1]!) - y1);
-    }
+  // Extended sequences: entry k is the row (or plane) of tap k - r of the first output.
+  i32.fill(0, yTable / 4, yTable / 4 + GROUP * yGroups + 2 * r1);
+  for (let k = 0; k < rowsOut + 2 * r1; k++) {
+    i32[yTable / 4 + k] = rowStride * (reflect(outStart[1]! - r1 + k, volume[1]!) - y1);
   }
   let direct = 1;
   for (let k = 0; k < span; k++) {
@@ -140,15 +145,19 @@ export function separableEngine(
         promote(in32 + 4 * inPlane * p, in64 + planeStride * p, inPlane);
       }
     },
-    plane(z, lo, slot) {
-      for (let j = 0; j <= r0; j++) {
-        i32[zTable / 4 + 2 * j] = planeStride * (reflect(z - j, volume[0]!) - lo);
-        i32[zTable / 4 + 2 * j + 1] = planeStride * (reflect(z + j, volume[0]!) - lo);
+    planes(z, count, lo, slot) {
+      i32.fill(0, zTable / 4, zTable / 4 + GROUP + 2 * r0);
+      for (let k = 0; k < count + 2 * r0; k++) {
+        i32[zTable / 4 + k] = planeStride * (reflect(z - r0 + k, volume[0]!) - lo);
       }
-      rows(in64 + origin, zTable, 0, 8 * inRow, weights[0]!, r0, rows1, n1, pass1, rowStride1);
-      rows(pass1, yTable, 8 * (r1 + 1), 0, weights[1]!, r1, rowsOut, n1, pass2, 8 * n1);
-      const dst = out32 + 4 * slot * rowsOut * nOut;
-      lines(pass2, 8 * n1, gather, span, direct, line, weights[2]!, r2, rowsOut, nOut, dst);
+      const src = in64 + origin;
+      window(src, zTable, weights[0]!, r0, 1, rows1, 8 * inRow, n1, pass1, planeStride1, rowStride);
+      for (let i = 0; i < count; i++) {
+        const plane1 = pass1 + i * planeStride1;
+        window(plane1, yTable, weights[1]!, r1, yGroups, 1, 0, n1, pass2, rowStride, 0);
+        const dst = out32 + 4 * (slot + i) * outPlane;
+        lines(pass2, rowStride, gather, span, direct, line, weights[2]!, r2, rowsOut, nOut, dst);
+      }
     },
     readOutput(out, at, count) {
       out.set(f32.subarray(out32 / 4, out32 / 4 + count), at);

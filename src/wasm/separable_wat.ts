@@ -45,13 +45,51 @@ function roundToF32(a: string): string {
 const ACCUMULATOR_LOCALS = "(local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) " +
   "(local $w v128)";
 
+/** Row at `base` plus the byte offset in table entry `entry` (an i32 expression). */
+function tableRow(entry: string): string {
+  return `(v128.load (i32.add (local.get $base) (i32.load ${entry})))`;
+}
+
+/** Entry e of the group's table, e = i + 2r·plusSide (+ r for the centre). */
+function groupEntry(i: number, radii: number): string {
+  const offset = radii === 0 ? "" : ` (i32.mul (local.get $r) (i32.const ${4 * radii}))`;
+  return radii === 0
+    ? `offset=${4 * i} (local.get $tg)`
+    : `offset=${4 * i} (i32.add (local.get $tg)${offset})`;
+}
+
+/** Accumulators from the centres, windows from the outermost taps (j = r). */
+function windowStart(): string {
+  return LANES.map((i) =>
+    `(local.set $a${i} (f64x2.mul ${tableRow(groupEntry(i, 1))} (local.get $w)))
+    (local.set $m${i} ${tableRow(groupEntry(i, 0))})
+    (local.set $p${i} ${tableRow(groupEntry(i, 2))})`
+  ).join("\n");
+}
+
+/** One tap for the 4 outputs, then the windows slide to the next tap. */
+function windowTap(): string {
+  const add = LANES.map((i) =>
+    `(local.set $a${i} (f64x2.add (local.get $a${i})
+      (f64x2.mul (f64x2.add (local.get $m${i}) (local.get $p${i})) (local.get $w))))`
+  ).join("\n");
+  return `${add}
+    (local.set $m0 (local.get $m1)) (local.set $m1 (local.get $m2)) (local.set $m2 (local.get $m3))
+    (local.set $m3 ${tableRow("(local.get $tm)")})
+    (local.set $p3 (local.get $p2)) (local.set $p2 (local.get $p1)) (local.set $p1 (local.get $p0))
+    (local.set $p0 ${tableRow("(local.get $tp)")})`;
+}
+
+/** Store the 4 outputs, rounded to float32. */
+function windowStore(): string {
+  return LANES.map((i) =>
+    `(v128.store (i32.add (i32.add (local.get $dstRow) (local.get $x))
+      (i32.mul (local.get $dstOutStride) (i32.const ${i}))) ${roundToF32(`$a${i}`)})`
+  ).join("\n");
+}
+
 /** The whole module's text. */
 export function separableWat(): string {
-  const storeRounded = LANES.map((k) =>
-    `(v128.store offset=${16 * k} (i32.add (local.get $dst) (local.get $x)) ${
-      roundToF32(`$a${k}`)
-    })`
-  ).join("\n");
   const storeF32 = [0, 1].map((half) =>
     `(v128.store offset=${
       16 * half
@@ -78,47 +116,61 @@ export function separableWat(): string {
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $step))))
 
-  ;; Row pass (along z or y): \`rows\` output rows of n float64 voxels, dstStride bytes apart. Row k, tap j
-  ;; reads the row at src + k·rowStep + table_k[j] (minus side) and + table_k[j] + 4 (plus side),
-  ;; table_k = table + k·tableStep, entries 8 bytes apart; entry 0 is the centre row.
-  (func (export "rows")
-    (param $src i32) (param $table i32) (param $tableStep i32) (param $rowStep i32)
-    (param $weights i32) (param $r i32) (param $rows i32) (param $n i32) (param $dst i32)
-    (param $dstStride i32)
-    (local $row i32) (local $x i32) (local $end i32) (local $base i32) (local $centre i32)
-    (local $t i32) (local $wp i32) (local $m i32) (local $p i32) (local $tapEnd i32)
-    ${ACCUMULATOR_LOCALS}
-    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 7)) (i32.const -8))
+  ;; Row pass sharing loads between 4 outputs (planes for z, rows for y), 2 voxels per step.
+  ;; Output k = 4g + i (i < 4) of group g, inner row t: n float64 voxels at
+  ;; dst + k·dstOutStride + t·dstInnerStride. Its taps are rows of the extended sequence E:
+  ;; E[k + r] is the centre, E[k + r ∓ j] the minus and plus rows of tap j, each at
+  ;; src + t·srcInnerStep + table[e] (table: i32 byte offsets, 4 apart; it must hold
+  ;; 4·groups + 2r valid entries). Going from tap j to j - 1, each output's minus row is its
+  ;; upper neighbour's and its plus row its lower neighbour's, so a tap loads two rows, not 8.
+  (func (export "window")
+    (param $src i32) (param $table i32) (param $weights i32) (param $r i32) (param $groups i32)
+    (param $inner i32) (param $srcInnerStep i32) (param $n i32) (param $dst i32)
+    (param $dstOutStride i32) (param $dstInnerStride i32)
+    (local $g i32) (local $t i32) (local $x i32) (local $end i32) (local $tg i32)
+    (local $rowBase i32) (local $dstRow i32) (local $base i32) (local $tm i32) (local $tp i32)
+    (local $wp i32) (local $tapEnd i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $w v128)
+    (local $m0 v128) (local $m1 v128) (local $m2 v128) (local $m3 v128)
+    (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128)
+    (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2))
       (i32.const 3)))
     (local.set $tapEnd (i32.shl (local.get $r) (i32.const 3)))
-    (block $rowsDone (loop $rowLoop
-      (br_if $rowsDone (i32.ge_u (local.get $row) (local.get $rows)))
-      (local.set $x (i32.const 0))
-      (block $xDone (loop $xLoop
-        (br_if $xDone (i32.ge_u (local.get $x) (local.get $end)))
-        (local.set $base (i32.add (local.get $src) (local.get $x)))
-        (local.set $centre (i32.add (local.get $base) (i32.load (local.get $table))))
-        (local.set $w (v128.load64_splat (local.get $weights)))
-        ${startAccumulators("$centre")}
-        (local.set $t (i32.add (local.get $table) (local.get $tapEnd)))
-        (local.set $wp (i32.add (local.get $weights) (local.get $tapEnd)))
-        (block $tapsDone (loop $tapLoop
-          (br_if $tapsDone (i32.le_u (local.get $wp) (local.get $weights)))
-          (local.set $m (i32.add (local.get $base) (i32.load (local.get $t))))
-          (local.set $p (i32.add (local.get $base) (i32.load offset=4 (local.get $t))))
-          (local.set $w (v128.load64_splat (local.get $wp)))
-          ${addTap("$m", "$p")}
-          (local.set $t (i32.sub (local.get $t) (i32.const 8)))
-          (local.set $wp (i32.sub (local.get $wp) (i32.const 8)))
-          (br $tapLoop)))
-        ${storeRounded}
-        (local.set $x (i32.add (local.get $x) (i32.const 64)))
-        (br $xLoop)))
-      (local.set $src (i32.add (local.get $src) (local.get $rowStep)))
-      (local.set $table (i32.add (local.get $table) (local.get $tableStep)))
-      (local.set $dst (i32.add (local.get $dst) (local.get $dstStride)))
-      (local.set $row (i32.add (local.get $row) (i32.const 1)))
-      (br $rowLoop))))
+    (block $groupsDone (loop $groupLoop
+      (br_if $groupsDone (i32.ge_u (local.get $g) (local.get $groups)))
+      (local.set $tg (i32.add (local.get $table) (i32.shl (local.get $g) (i32.const 4))))
+      (local.set $t (i32.const 0))
+      (block $innerDone (loop $innerLoop
+        (br_if $innerDone (i32.ge_u (local.get $t) (local.get $inner)))
+        (local.set $rowBase (i32.add (local.get $src)
+          (i32.mul (local.get $t) (local.get $srcInnerStep))))
+        (local.set $dstRow (i32.add (local.get $dst) (i32.add
+          (i32.mul (i32.shl (local.get $g) (i32.const 2)) (local.get $dstOutStride))
+          (i32.mul (local.get $t) (local.get $dstInnerStride)))))
+        (local.set $x (i32.const 0))
+        (block $xDone (loop $xLoop
+          (br_if $xDone (i32.ge_u (local.get $x) (local.get $end)))
+          (local.set $base (i32.add (local.get $rowBase) (local.get $x)))
+          (local.set $w (v128.load64_splat (local.get $weights)))
+          ${windowStart()}
+          (local.set $tm (i32.add (local.get $tg) (i32.const 16)))
+          (local.set $tp (i32.sub (i32.add (local.get $tg) (local.get $tapEnd)) (i32.const 4)))
+          (local.set $wp (i32.add (local.get $weights) (local.get $tapEnd)))
+          (block $tapsDone (loop $tapLoop
+            (br_if $tapsDone (i32.le_u (local.get $wp) (local.get $weights)))
+            (local.set $w (v128.load64_splat (local.get $wp)))
+            ${windowTap()}
+            (local.set $tm (i32.add (local.get $tm) (i32.const 4)))
+            (local.set $tp (i32.sub (local.get $tp) (i32.const 4)))
+            (local.set $wp (i32.sub (local.get $wp) (i32.const 8)))
+            (br $tapLoop)))
+          ${windowStore()}
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (br $xLoop)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $innerLoop)))
+      (local.set $g (i32.add (local.get $g) (i32.const 1)))
+      (br $groupLoop))))
 
   ;; Line pass (along x): \`rows\` rows at src (rowStride bytes apart) into \`rows\` rows of n
   ;; float32 voxels, dense at dst. Each row is first gathered into the float64 line buffer:
