@@ -1,8 +1,8 @@
 /**
  * This thread's WebAssembly instance of the separable passes (`src/wasm/separable_wat.ts`) and
- * the memory layout of one region: weights, reflection tables, four planes of the z pass, the
- * rows of the y pass, the input slab (float32 copy and its float64 widening) and the output
- * slab. Memory grows once to the largest region seen and is reused.
+ * the memory layout of one region: weights, reflection tables, four planes of the z pass, one
+ * x-major plane of the y pass, the input slab (float32 copy and its float64 widening) and the
+ * output slab (rows padded to 4 voxels). Memory grows once to the largest region seen.
  * @module
  */
 import { instantiateEmbedded } from "../wasm/module_cache.ts";
@@ -54,8 +54,9 @@ type Pass = (...args: number[]) => void;
 interface Instance {
   memory: WebAssembly.Memory;
   promote: Pass;
-  window: Pass;
-  lines: Pass;
+  windowRows: Pass;
+  windowTransposed: Pass;
+  windowFloat32Transposed: Pass;
 }
 
 let instance: Instance | null = null;
@@ -67,8 +68,9 @@ function instanceWith(bytes: number): Instance {
     instance = {
       memory: exports.memory as WebAssembly.Memory,
       promote: exports.promote as Pass,
-      window: exports.window as Pass,
-      lines: exports.lines as Pass,
+      windowRows: exports.windowRows as Pass,
+      windowTransposed: exports.windowTransposed as Pass,
+      windowFloat32Transposed: exports.windowFloat32Transposed as Pass,
     };
   }
   const pages = Math.ceil(bytes / 65536) - instance.memory.buffer.byteLength / 65536;
@@ -94,13 +96,16 @@ export function separableEngine(
   const rows1 = Math.min(volume[1]!, outStart[1]! + outShape[1]! + r1) - y1;
   const x1 = Math.max(0, outStart[2]! - r2);
   const n1 = Math.min(volume[2]!, outStart[2]! + outShape[2]! + r2) - x1;
-  const rowsOut = outShape[1]!, nOut = outShape[2]!, outPlane = rowsOut * nOut;
-  const yGroups = Math.ceil(rowsOut / GROUP);
+  const rowsOut = outShape[1]!, nOut = outShape[2]!;
+  const yGroups = Math.ceil(rowsOut / GROUP), xGroups = Math.ceil(nOut / GROUP);
   const inRow = inShape[2]!, inPlane = inShape[1]! * inRow;
-  const span = nOut + 2 * r2;
   // Row strides leave at least 16 bytes after a row's voxels (the passes write 2 at a time).
   const planeStride = staggered(8 * inPlane), rowStride = staggered(8 * n1 + 16);
   const planeStride1 = rowStride * rows1;
+  // The y pass writes x-major: row x holds the GROUP·yGroups voxels along y.
+  const rowStride2 = staggered(8 * GROUP * yGroups);
+  // Output rows are padded to GROUP voxels; planes are dense.
+  const outRow = GROUP * xGroups, outPlane = rowsOut * outRow;
   let top = 0;
   const take = (bytes: number) => {
     const at = top;
@@ -110,14 +115,15 @@ export function separableEngine(
   const weights = radius.map((r) => take(8 * (r + 1)));
   const zTable = take(4 * (GROUP + 2 * r0));
   const yTable = take(4 * (GROUP * yGroups + 2 * r1));
-  const gather = take(4 * span);
-  const line = take(8 * span);
+  const xTable = take(4 * (GROUP * xGroups + 2 * r2));
   const pass1 = take(planeStride1 * GROUP);
-  const pass2 = take(rowStride * GROUP * yGroups);
+  const pass2 = take(rowStride2 * (n1 + 1));
   const in32 = take(4 * slabInputPlanes * inPlane);
   const in64 = take(planeStride * slabInputPlanes);
-  const out32 = take(4 * slabPlanes * outPlane);
-  const { memory, promote, window, lines } = instanceWith(top);
+  const out32 = take(4 * (slabPlanes * outPlane + outRow));
+  const { memory, promote, windowRows, windowTransposed, windowFloat32Transposed } = instanceWith(
+    top,
+  );
   const heap = memory.buffer;
   const f64 = new Float64Array(heap);
   const i32 = new Int32Array(heap);
@@ -126,15 +132,21 @@ export function separableEngine(
     const kernel = kernels[axis]!, r = radius[axis]!;
     for (let j = 0; j <= r; j++) f64[weights[axis]! / 8 + j] = kernel[r - j]!;
   }
-  // Extended sequences: entry k is the row (or plane) of tap k - r of the first output.
-  i32.fill(0, yTable / 4, yTable / 4 + GROUP * yGroups + 2 * r1);
+  // Extended sequences: entry k is the row (or plane) of tap k - r of the first output; entries
+  // past the last output's taps point at row 0 (their outputs are never read).
+  const extended = (table: number, entries: number, count: number, axis: number, r: number) => {
+    i32.fill(0, table / 4, table / 4 + entries);
+    for (let k = 0; k < count + 2 * r; k++) {
+      i32[table / 4 + k] = reflect(outStart[axis]! - r + k, volume[axis]!);
+    }
+  };
+  extended(yTable, GROUP * yGroups + 2 * r1, rowsOut, 1, r1);
   for (let k = 0; k < rowsOut + 2 * r1; k++) {
-    i32[yTable / 4 + k] = rowStride * (reflect(outStart[1]! - r1 + k, volume[1]!) - y1);
+    i32[yTable / 4 + k] = rowStride * (i32[yTable / 4 + k]! - y1);
   }
-  let direct = 1;
-  for (let k = 0; k < span; k++) {
-    i32[gather / 4 + k] = 8 * (reflect(outStart[2]! - r2 + k, volume[2]!) - x1);
-    if (i32[gather / 4 + k] !== i32[gather / 4]! + 8 * k) direct = 0;
+  extended(xTable, GROUP * xGroups + 2 * r2, nOut, 2, r2);
+  for (let k = 0; k < nOut + 2 * r2; k++) {
+    i32[xTable / 4 + k] = rowStride2 * (i32[xTable / 4 + k]! - x1);
   }
   // Byte offset, in an input plane, of the z pass's first row and column.
   const origin = 8 * ((y1 - inStart[1]!) * inRow + (x1 - inStart[2]!));
@@ -151,16 +163,63 @@ export function separableEngine(
         i32[zTable / 4 + k] = planeStride * (reflect(z - r0 + k, volume[0]!) - lo);
       }
       const src = in64 + origin;
-      window(src, zTable, weights[0]!, r0, 1, rows1, 8 * inRow, n1, pass1, planeStride1, rowStride);
+      windowRows(
+        src,
+        zTable,
+        weights[0]!,
+        r0,
+        1,
+        rows1,
+        8 * inRow,
+        n1,
+        pass1,
+        planeStride1,
+        rowStride,
+        0,
+      );
       for (let i = 0; i < count; i++) {
         const plane1 = pass1 + i * planeStride1;
-        window(plane1, yTable, weights[1]!, r1, yGroups, 1, 0, n1, pass2, rowStride, 0);
+        windowTransposed(
+          plane1,
+          yTable,
+          weights[1]!,
+          r1,
+          yGroups,
+          1,
+          0,
+          n1,
+          pass2,
+          8,
+          0,
+          rowStride2,
+        );
         const dst = out32 + 4 * (slot + i) * outPlane;
-        lines(pass2, rowStride, gather, span, direct, line, weights[2]!, r2, rowsOut, nOut, dst);
+        windowFloat32Transposed(
+          pass2,
+          xTable,
+          weights[2]!,
+          r2,
+          xGroups,
+          1,
+          0,
+          rowsOut,
+          dst,
+          4,
+          0,
+          4 * outRow,
+        );
       }
     },
     readOutput(out, at, count) {
-      out.set(f32.subarray(out32 / 4, out32 / 4 + count), at);
+      const first = out32 / 4;
+      if (outRow === nOut) {
+        out.set(f32.subarray(first, first + count), at);
+        return;
+      }
+      for (let row = 0; row < count / nOut; row++) {
+        const from = first + row * outRow;
+        out.set(f32.subarray(from, from + nOut), at + row * nOut);
+      }
     },
   };
 }
