@@ -19,8 +19,8 @@ import { separableEngine, type SeparableLayout } from "./separable_engine.ts";
 
 export { type PassPlan, passX, passY, passZ, planPasses, reflect } from "./separable_js.ts";
 
-/** Input bytes (float32 copy + float64 widening) one z-slab may take in wasm memory. */
-const SLAB_BYTES = 96 * 2 ** 20;
+/** Input bytes (float32) one z-slab may copy into wasm memory. */
+const SLAB_BYTES = 64 * 2 ** 20;
 /** Fewest output planes per slab, however large the planes. */
 const MIN_SLAB_PLANES = 16;
 
@@ -30,7 +30,7 @@ const MIN_SLAB_PLANES = 16;
  * @param region normalised region (from `normaliseRegion`)
  * @param kernels odd-length symmetric kernels per axis; `[1]` leaves the axis as is
  * @param out receives the output box's voxels
- * @param slabPlanes output planes per z-slab (default: as many as 96 MiB of input allows, ≥ 16)
+ * @param slabPlanes output planes per z-slab (default: as many as 64 MiB of input allows, ≥ 16)
  */
 export function separableRegion(
   input: Float32Array,
@@ -45,7 +45,7 @@ export function separableRegion(
   const slab = Math.min(
     outShape[0]!,
     slabPlanes ??
-      Math.max(MIN_SLAB_PLANES, Math.floor(SLAB_BYTES / (12 * inPlane)) - 2 * radius[0]!),
+      Math.max(MIN_SLAB_PLANES, Math.floor(SLAB_BYTES / (4 * inPlane)) - 2 * radius[0]!),
   );
   const layout: SeparableLayout = {
     region,

@@ -1,7 +1,7 @@
 /**
  * This thread's WebAssembly instance of the separable passes (`src/wasm/separable_wat.ts`) and
  * the memory layout of one region: weights, reflection tables, four planes of the z pass, one
- * x-major plane of the y pass, the input slab (float32 copy and its float64 widening) and the
+ * x-major plane of the y pass, the input slab (float32) and the
  * output slab (rows padded to 4 voxels). Memory grows once to the largest region seen.
  * @module
  */
@@ -29,7 +29,7 @@ export interface SeparableLayout {
 
 /** Runs the passes of one region, slab by slab. */
 export interface SeparableEngine {
-  /** Copy (and widen) the input planes of a slab. */
+  /** Copy the input planes of a slab. */
   loadInput(planes: Float32Array): void;
   /**
    * All three passes of `count` (≤ 4) output planes from volume z `z` on, into slots `slot`... of
@@ -53,7 +53,6 @@ type Pass = (...args: number[]) => void;
 
 interface Instance {
   memory: WebAssembly.Memory;
-  promote: Pass;
   windowRows: Pass;
   windowTransposed: Pass;
   windowFloat32Transposed: Pass;
@@ -67,7 +66,6 @@ function instanceWith(bytes: number): Instance {
     const { exports } = instantiateEmbedded(SEPARABLE_WASM_BASE64);
     instance = {
       memory: exports.memory as WebAssembly.Memory,
-      promote: exports.promote as Pass,
       windowRows: exports.windowRows as Pass,
       windowTransposed: exports.windowTransposed as Pass,
       windowFloat32Transposed: exports.windowFloat32Transposed as Pass,
@@ -100,7 +98,7 @@ export function separableEngine(
   const yGroups = Math.ceil(rowsOut / GROUP), xGroups = Math.ceil(nOut / GROUP);
   const inRow = inShape[2]!, inPlane = inShape[1]! * inRow;
   // Row strides leave at least 16 bytes after a row's voxels (the passes write 2 at a time).
-  const planeStride = staggered(8 * inPlane), rowStride = staggered(8 * n1 + 16);
+  const planeStride = staggered(4 * inPlane), rowStride = staggered(8 * n1 + 16);
   const planeStride1 = rowStride * rows1;
   // The y pass writes x-major: row x holds the GROUP·yGroups voxels along y.
   const rowStride2 = staggered(8 * GROUP * yGroups);
@@ -118,10 +116,9 @@ export function separableEngine(
   const xTable = take(4 * (GROUP * xGroups + 2 * r2));
   const pass1 = take(planeStride1 * GROUP);
   const pass2 = take(rowStride2 * (n1 + 1));
-  const in32 = take(4 * slabInputPlanes * inPlane);
-  const in64 = take(planeStride * slabInputPlanes);
+  const in32 = take(planeStride * slabInputPlanes);
   const out32 = take(4 * (slabPlanes * outPlane + outRow));
-  const { memory, promote, windowRows, windowTransposed, windowFloat32Transposed } = instanceWith(
+  const { memory, windowRows, windowTransposed, windowFloat32Transposed } = instanceWith(
     top,
   );
   const heap = memory.buffer;
@@ -149,12 +146,11 @@ export function separableEngine(
     i32[xTable / 4 + k] = rowStride2 * (i32[xTable / 4 + k]! - x1);
   }
   // Byte offset, in an input plane, of the z pass's first row and column.
-  const origin = 8 * ((y1 - inStart[1]!) * inRow + (x1 - inStart[2]!));
+  const origin = 4 * ((y1 - inStart[1]!) * inRow + (x1 - inStart[2]!));
   return {
     loadInput(planes) {
-      f32.set(planes, in32 / 4);
       for (let p = 0; p < planes.length / inPlane; p++) {
-        promote(in32 + 4 * inPlane * p, in64 + planeStride * p, inPlane);
+        f32.set(planes.subarray(p * inPlane, (p + 1) * inPlane), (in32 + planeStride * p) / 4);
       }
     },
     planes(z, count, lo, slot) {
@@ -162,7 +158,7 @@ export function separableEngine(
       for (let k = 0; k < count + 2 * r0; k++) {
         i32[zTable / 4 + k] = planeStride * (reflect(z - r0 + k, volume[0]!) - lo);
       }
-      const src = in64 + origin;
+      const src = in32 + origin;
       windowRows(
         src,
         zTable,
@@ -170,7 +166,7 @@ export function separableEngine(
         r0,
         1,
         rows1,
-        8 * inRow,
+        4 * inRow,
         n1,
         pass1,
         planeStride1,

@@ -25,9 +25,15 @@ function roundToF32(a: string): string {
 }
 
 /** Row at `base` plus the byte offset in table entry `entry` (an i32 expression). */
-function tableRow(entry: string): string {
-  return `(v128.load (i32.add (local.get $base) (i32.load ${entry})))`;
+function tableRow(entry: string, source: Source): string {
+  const address = `(i32.add (local.get $base) (i32.load ${entry}))`;
+  return source === "float64"
+    ? `(v128.load ${address})`
+    : `(f64x2.promote_low_f32x4 (v128.load64_zero ${address}))`;
 }
+
+/** Element type of a window pass's source rows (float32 ones are widened as they are read). */
+export type Source = "float64" | "float32";
 
 /** Entry e of the group's table, e = i + 2r·plusSide (+ r for the centre). */
 function groupEntry(i: number, radii: number): string {
@@ -38,25 +44,25 @@ function groupEntry(i: number, radii: number): string {
 }
 
 /** Accumulators from the centres, windows from the outermost taps (j = r). */
-function windowStart(): string {
+function windowStart(source: Source): string {
   return LANES.map((i) =>
-    `(local.set $a${i} (f64x2.mul ${tableRow(groupEntry(i, 1))} (local.get $w)))
-    (local.set $m${i} ${tableRow(groupEntry(i, 0))})
-    (local.set $p${i} ${tableRow(groupEntry(i, 2))})`
+    `(local.set $a${i} (f64x2.mul ${tableRow(groupEntry(i, 1), source)} (local.get $w)))
+    (local.set $m${i} ${tableRow(groupEntry(i, 0), source)})
+    (local.set $p${i} ${tableRow(groupEntry(i, 2), source)})`
   ).join("\n");
 }
 
 /** One tap for the 4 outputs, then the windows slide to the next tap. */
-function windowTap(): string {
+function windowTap(source: Source): string {
   const add = LANES.map((i) =>
     `(local.set $a${i} (f64x2.add (local.get $a${i})
       (f64x2.mul (f64x2.add (local.get $m${i}) (local.get $p${i})) (local.get $w))))`
   ).join("\n");
   return `${add}
     (local.set $m0 (local.get $m1)) (local.set $m1 (local.get $m2)) (local.set $m2 (local.get $m3))
-    (local.set $m3 ${tableRow("(local.get $tm)")})
+    (local.set $m3 ${tableRow("(local.get $tm)", source)})
     (local.set $p3 (local.get $p2)) (local.set $p2 (local.get $p1)) (local.set $p1 (local.get $p0))
-    (local.set $p0 ${tableRow("(local.get $tp)")})`;
+    (local.set $p0 ${tableRow("(local.get $tp)", source)})`;
 }
 
 /** Byte shuffle of two v128 values. */
@@ -111,7 +117,8 @@ function windowStore(store: WindowStore): string {
  * upper neighbour's and its plus row its lower neighbour's, so a tap loads two rows, not 8.
  * The outputs of group g, inner row t start at dst + 4g·dstOutStride + t·dstInnerStride.
  */
-function windowFunction(name: string, store: WindowStore): string {
+function windowFunction(name: string, source: Source, store: WindowStore): string {
+  const step = source === "float64" ? "(local.get $x)" : "(i32.shr_u (local.get $x) (i32.const 1))";
   return `
   (func (export "${name}")
     (param $src i32) (param $table i32) (param $weights i32) (param $r i32) (param $groups i32)
@@ -140,16 +147,16 @@ function windowFunction(name: string, store: WindowStore): string {
         (local.set $x (i32.const 0))
         (block $xDone (loop $xLoop
           (br_if $xDone (i32.ge_u (local.get $x) (local.get $end)))
-          (local.set $base (i32.add (local.get $rowBase) (local.get $x)))
+          (local.set $base (i32.add (local.get $rowBase) ${step}))
           (local.set $w (v128.load64_splat (local.get $weights)))
-          ${windowStart()}
+          ${windowStart(source)}
           (local.set $tm (i32.add (local.get $tg) (i32.const 16)))
           (local.set $tp (i32.sub (i32.add (local.get $tg) (local.get $tapEnd)) (i32.const 4)))
           (local.set $wp (i32.add (local.get $weights) (local.get $tapEnd)))
           (block $tapsDone (loop $tapLoop
             (br_if $tapsDone (i32.le_u (local.get $wp) (local.get $weights)))
             (local.set $w (v128.load64_splat (local.get $wp)))
-            ${windowTap()}
+            ${windowTap(source)}
             (local.set $tm (i32.add (local.get $tm) (i32.const 4)))
             (local.set $tp (i32.sub (local.get $tp) (i32.const 4)))
             (local.set $wp (i32.sub (local.get $wp) (i32.const 8)))
@@ -170,25 +177,9 @@ function windowFunction(name: string, store: WindowStore): string {
 export function separableWat(): string {
   return `(module
   (memory (export "memory") 1)
-  ;; dst[i] = f64(src[i]) for i in [0, count rounded up to 4).
-  (func (export "promote") (param $src i32) (param $dst i32) (param $count i32)
-    (local $i i32) (local $end i32) (local $v v128)
-    (local.set $end (i32.shl (i32.and (i32.add (local.get $count) (i32.const 3)) (i32.const -4))
-      (i32.const 2)))
-    (block $done (loop $step
-      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
-      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
-        (f64x2.promote_low_f32x4 (local.get $v)))
-      (v128.store offset=16 (i32.add (local.get $dst) (i32.shl (local.get $i) (i32.const 1)))
-        (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7
-          (local.get $v) (local.get $v))))
-      (local.set $i (i32.add (local.get $i) (i32.const 16)))
-      (br $step))))
-
-${windowFunction("windowRows", "rows")}
-${windowFunction("windowTransposed", "transposed")}
-${windowFunction("windowFloat32Transposed", "float32Transposed")}
+${windowFunction("windowRows", "float32", "rows")}
+${windowFunction("windowTransposed", "float64", "transposed")}
+${windowFunction("windowFloat32Transposed", "float64", "float32Transposed")}
 )
 `;
 }
