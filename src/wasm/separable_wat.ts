@@ -52,17 +52,45 @@ function windowStart(source: Source): string {
   ).join("\n");
 }
 
-/** One tap for the 4 outputs, then the windows slide to the next tap. */
-function windowTap(source: Source): string {
+/**
+ * Tap `phase` (0-3) of an unrolled block of 4: tap j - phase for the 4 outputs, then the
+ * windows slide. The windows rotate through the registers instead of moving: minus row E[q]
+ * lives in $m(q mod 4), plus row E[q] in $p((q - 2r) mod 4); at the block's start r - j is a
+ * multiple of 4, so output i reads $m((i + phase) mod 4) and $p((i - phase) mod 4), and the
+ * rows entering the windows (E[4 + r - j + phase], E[r + j - phase - 1]) replace $m(phase) and
+ * $p(3 - phase). $wp, $tm and $tp point at w_j, E[4 + r - j] and E[r + j - 1].
+ */
+function windowTap(source: Source, phase: number): string {
   const add = LANES.map((i) =>
     `(local.set $a${i} (f64x2.add (local.get $a${i})
-      (f64x2.mul (f64x2.add (local.get $m${i}) (local.get $p${i})) (local.get $w))))`
+      (f64x2.mul (f64x2.add (local.get $m${(i + phase) % 4}) (local.get $p${(i - phase + 4) % 4}))
+        (local.get $w))))`
   ).join("\n");
-  return `${add}
-    (local.set $m0 (local.get $m1)) (local.set $m1 (local.get $m2)) (local.set $m2 (local.get $m3))
-    (local.set $m3 ${tableRow("(local.get $tm)", source)})
-    (local.set $p3 (local.get $p2)) (local.set $p2 (local.get $p1)) (local.set $p1 (local.get $p0))
-    (local.set $p0 ${tableRow("(local.get $tp)", source)})`;
+  return `
+    (local.set $w (v128.load64_splat (i32.sub (local.get $wp) (i32.const ${8 * phase}))))
+    ${add}
+    (local.set $m${phase} ${tableRow(`offset=${4 * phase} (local.get $tm)`, source)})
+    (local.set $p${3 - phase} ${
+    tableRow(`(i32.sub (local.get $tp) (i32.const ${4 * phase}))`, source)
+  })`;
+}
+
+/** The taps of a window pass: blocks of 4, then the last r mod 4 one by one. */
+function windowTaps(source: Source): string {
+  const blocks = [0, 1, 2, 3].map((phase) => windowTap(source, phase)).join("\n");
+  const rest = [0, 1, 2].map((phase) =>
+    `(if (i32.gt_u (i32.sub (local.get $wp) (local.get $weights)) (i32.const ${8 * phase}))
+      (then ${windowTap(source, phase)}))`
+  ).join("\n");
+  return `
+    (block $blocksDone (loop $blockLoop
+      (br_if $blocksDone (i32.lt_u (i32.sub (local.get $wp) (local.get $weights)) (i32.const 32)))
+      ${blocks}
+      (local.set $tm (i32.add (local.get $tm) (i32.const 16)))
+      (local.set $tp (i32.sub (local.get $tp) (i32.const 16)))
+      (local.set $wp (i32.sub (local.get $wp) (i32.const 32)))
+      (br $blockLoop)))
+    ${rest}`;
 }
 
 /** Byte shuffle of two v128 values. */
@@ -153,14 +181,7 @@ function windowFunction(name: string, source: Source, store: WindowStore): strin
           (local.set $tm (i32.add (local.get $tg) (i32.const 16)))
           (local.set $tp (i32.sub (i32.add (local.get $tg) (local.get $tapEnd)) (i32.const 4)))
           (local.set $wp (i32.add (local.get $weights) (local.get $tapEnd)))
-          (block $tapsDone (loop $tapLoop
-            (br_if $tapsDone (i32.le_u (local.get $wp) (local.get $weights)))
-            (local.set $w (v128.load64_splat (local.get $wp)))
-            ${windowTap(source)}
-            (local.set $tm (i32.add (local.get $tm) (i32.const 4)))
-            (local.set $tp (i32.sub (local.get $tp) (i32.const 4)))
-            (local.set $wp (i32.sub (local.get $wp) (i32.const 8)))
-            (br $tapLoop)))
+          ${windowTaps(source)}
           (local.set $vecRow (i32.add (local.get $dstRow)
             (i32.mul (i32.shr_u (local.get $x) (i32.const 3)) (local.get $dstVecStride))))
           ${windowStore(store)}
