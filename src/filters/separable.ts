@@ -10,19 +10,20 @@
  * call: the z pass combines input planes into one plane (output box grown by the y and x
  * radii), the y pass combines its rows, the x pass its reflected lines. The input is taken in
  * z-slabs (output planes plus the z halo) so memory stays bounded on whole volumes. The plain
- * TypeScript engine (`separable_js.ts`) is the reference and gives the same bits.
+ * TypeScript engine (`separable_js.ts`) is the reference and gives the same bits; it also runs
+ * regions too large for 2 GiB of wasm memory.
  * @module
  */
 import type { Region3 } from "./region.ts";
-import { reflect } from "./separable_js.ts";
+import { reflect, separableRegionJs } from "./separable_js.ts";
 import { separableEngine, type SeparableLayout } from "./separable_engine.ts";
 
 export { type PassPlan, passX, passY, passZ, planPasses, reflect } from "./separable_js.ts";
 
 /** Input bytes (float32) one z-slab may copy into wasm memory. */
 const SLAB_BYTES = 64 * 2 ** 20;
-/** Fewest output planes per slab, however large the planes. */
-const MIN_SLAB_PLANES = 16;
+/** Fewest output planes per slab, however large the planes (one group of the z pass). */
+const MIN_SLAB_PLANES = 4;
 
 /**
  * Correlate a region with three symmetric kernels, one per axis (z, y, x).
@@ -30,7 +31,7 @@ const MIN_SLAB_PLANES = 16;
  * @param region normalised region (from `normaliseRegion`)
  * @param kernels odd-length symmetric kernels per axis; `[1]` leaves the axis as is
  * @param out receives the output box's voxels
- * @param slabPlanes output planes per z-slab (default: as many as 64 MiB of input allows, ≥ 16)
+ * @param slabPlanes output planes per z-slab (default: as many as 64 MiB of input allows, ≥ 4)
  */
 export function separableRegion(
   input: Float32Array,
@@ -54,6 +55,10 @@ export function separableRegion(
     slabInputPlanes: Math.min(inShape[0]!, slab + 2 * radius[0]!),
   };
   const engine = separableEngine(layout, kernels);
+  if (!engine) {
+    separableRegionJs(input, region, kernels, out);
+    return;
+  }
   const outPlane = outShape[1]! * outShape[2]!;
   for (let z0 = 0; z0 < outShape[0]!; z0 += slab) {
     const z1 = Math.min(outShape[0]!, z0 + slab);

@@ -12,8 +12,10 @@ import { reflect } from "./separable_js.ts";
 
 /** Bytes after every buffer: the passes read and write a few voxels past a row's end. */
 const PAD_BYTES = 256;
-/** Outputs the row passes compute together. */
+/** Outputs the window passes compute together. */
 const GROUP = 4;
+/** Most bytes of wasm memory a region may lay out (larger ones run in TypeScript). */
+const MAX_BYTES = 2 ** 31;
 
 /** What a region needs from the engine. */
 export interface SeparableLayout {
@@ -80,12 +82,13 @@ function instanceWith(bytes: number): Instance {
  * Lay out a region in this thread's instance and write its weights and reflection tables.
  * @param layout the region, radii and slab sizes
  * @param kernels the symmetric kernels per axis (z, y, x)
- * @returns the engine for this region (valid until the next call)
+ * @returns the engine for this region (valid until the next call), or `undefined` when the
+ * region needs more than 2 GiB of wasm memory or the memory cannot grow that far
  */
 export function separableEngine(
   layout: SeparableLayout,
   kernels: readonly Float64Array[],
-): SeparableEngine {
+): SeparableEngine | undefined {
   const { region, radius, slabPlanes, slabInputPlanes } = layout;
   const { inStart, inShape, volume, outStart, outShape } = region;
   const [r0, r1, r2] = radius as [number, number, number];
@@ -118,9 +121,15 @@ export function separableEngine(
   const pass2 = take(rowStride2 * (n1 + 1));
   const in32 = take(planeStride * slabInputPlanes);
   const out32 = take(4 * (slabPlanes * outPlane + outRow));
-  const { memory, windowRows, windowTransposed, windowFloat32Transposed } = instanceWith(
-    top,
-  );
+  if (top > MAX_BYTES) return undefined;
+  let grown: Instance;
+  try {
+    grown = instanceWith(top);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined; // memory.grow refused
+    throw error;
+  }
+  const { memory, windowRows, windowTransposed, windowFloat32Transposed } = grown;
   const heap = memory.buffer;
   const f64 = new Float64Array(heap);
   const i32 = new Int32Array(heap);

@@ -3,6 +3,7 @@ import type { Box } from "../../src/io/types.ts";
 import { gaussianKernel1d, haloBox } from "../../src/filters/mod.ts";
 import { normaliseRegion } from "../../src/filters/region.ts";
 import { separableRegion } from "../../src/filters/separable.ts";
+import { separableEngine } from "../../src/filters/separable_engine.ts";
 import { separableRegionJs } from "../../src/filters/separable_js.ts";
 import { seededRandom } from "../../src/random.ts";
 import { crop } from "./volume_helpers.ts";
@@ -113,4 +114,23 @@ Deno.test("separableRegion() splits the output into z-slabs without changing a b
       }
     }
   }
+});
+
+Deno.test("separableEngine() declines regions needing more than 2 GiB of wasm memory", () => {
+  const layoutOf = (side: number[], slabPlanes: number) => ({
+    region: {
+      inStart: [0, 0, 0],
+      inShape: side,
+      volume: side,
+      outStart: [0, 0, 0],
+      outShape: side,
+    },
+    radius: [0, 0, 0],
+    slabPlanes,
+    slabInputPlanes: slabPlanes,
+  });
+  const kernels = [Float64Array.of(1), Float64Array.of(1), Float64Array.of(1)];
+  assert.ok(separableEngine(layoutOf([8, 10, 10], 8), kernels) !== undefined);
+  // 60 input planes of 3000 × 3000 float32 voxels: 2.16 GB
+  assert.equal(separableEngine(layoutOf([60, 3000, 3000], 60), kernels), undefined);
 });
