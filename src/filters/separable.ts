@@ -18,7 +18,8 @@ import type { Region3 } from "./region.ts";
 import { reflect, separableRegionJs } from "./separable_js.ts";
 import { separableEngine, type SeparableLayout } from "./separable_engine.ts";
 
-export { type PassPlan, passX, passY, passZ, planPasses, reflect } from "./separable_js.ts";
+export { type PassPlan, planPasses, reflect } from "./separable_js.ts";
+export { passXWasm as passX, passYWasm as passY, passZWasm as passZ } from "./separable_passes.ts";
 
 /** Input bytes (float32) one z-slab may copy into wasm memory. */
 const SLAB_BYTES = 64 * 2 ** 20;

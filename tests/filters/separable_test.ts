@@ -4,7 +4,14 @@ import { gaussianKernel1d, haloBox } from "../../src/filters/mod.ts";
 import { normaliseRegion } from "../../src/filters/region.ts";
 import { separableRegion } from "../../src/filters/separable.ts";
 import { separableEngine } from "../../src/filters/separable_engine.ts";
-import { separableRegionJs } from "../../src/filters/separable_js.ts";
+import {
+  passX,
+  passY,
+  passZ,
+  planPasses,
+  separableRegionJs,
+} from "../../src/filters/separable_js.ts";
+import { passXWasm, passYWasm, passZWasm } from "../../src/filters/separable_passes.ts";
 import { seededRandom } from "../../src/random.ts";
 import { crop } from "./volume_helpers.ts";
 
@@ -133,4 +140,30 @@ Deno.test("separableEngine() declines regions needing more than 2 GiB of wasm me
   assert.ok(separableEngine(layoutOf([8, 10, 10], 8), kernels) !== undefined);
   // 60 input planes of 3000 × 3000 float32 voxels: 2.16 GB
   assert.equal(separableEngine(layoutOf([60, 3000, 3000], 60), kernels), undefined);
+});
+
+Deno.test("passZWasm(), passYWasm(), passXWasm() give the TypeScript passes' bits", () => {
+  const random = seededRandom(77);
+  for (let trial = 0; trial < 25; trial++) {
+    const shape = [1, 2, 3].map(() => 1 + Math.floor(random() * 14));
+    const radius = [0, 1, 2].map(() => Math.floor(random() * 12));
+    const kernels = radius.map((r) => randomKernel(random, r));
+    const volume = mixedVolume(random, shape[0]! * shape[1]! * shape[2]!);
+    const start = shape.map((n) => Math.floor(random() * n));
+    const stop = shape.map((n, a) => start[a]! + 1 + Math.floor(random() * (n - start[a]!)));
+    const inputBox = haloBox({ start, stop }, shape, radius);
+    const input = crop(volume, shape, inputBox);
+    const spec = { inputBox, volumeShape: shape, outputBox: { start, stop } };
+    const plan = planPasses(normaliseRegion(spec, radius, input.length), radius);
+    const bytes = (array: Float32Array) => new Uint8Array(array.buffer);
+    const pass1 = passZ(input, plan, kernels[0]!);
+    assert.deepEqual(bytes(passZWasm(input, plan, kernels[0]!)), bytes(pass1), `z, trial ${trial}`);
+    const pass2 = passY(pass1, plan, kernels[1]!);
+    assert.deepEqual(bytes(passYWasm(pass1, plan, kernels[1]!)), bytes(pass2), `y, trial ${trial}`);
+    const count = stop.reduce((n, s, axis) => n * (s - start[axis]!), 1);
+    const js = new Float32Array(count), wasm = new Float32Array(count);
+    passX(pass2, plan, kernels[2]!, js);
+    passXWasm(pass2, plan, kernels[2]!, wasm);
+    assert.deepEqual(bytes(wasm), bytes(js), `x, trial ${trial}`);
+  }
 });
