@@ -22,7 +22,7 @@ export { type PassPlan, planPasses, reflect } from "./separable_js.ts";
 export { passXWasm as passX, passYWasm as passY, passZWasm as passZ } from "./separable_passes.ts";
 
 /** Input bytes (float32) one z-slab may copy into wasm memory. */
-const SLAB_BYTES = 64 * 2 ** 20;
+const SLAB_BYTES = 32 * 2 ** 20;
 /** Fewest output planes per slab, however large the planes (one group of the z pass). */
 const MIN_SLAB_PLANES = 4;
 
@@ -32,7 +32,7 @@ const MIN_SLAB_PLANES = 4;
  * @param region normalised region (from `normaliseRegion`)
  * @param kernels odd-length symmetric kernels per axis; `[1]` leaves the axis as is
  * @param out receives the output box's voxels
- * @param slabPlanes output planes per z-slab (default: as many as 64 MiB of input allows, ≥ 4)
+ * @param slabPlanes output planes per z-slab (default: as many as 32 MiB of input allows, ≥ 4)
  */
 export function separableRegion(
   input: Float32Array,
@@ -52,7 +52,6 @@ export function separableRegion(
   const layout: SeparableLayout = {
     region,
     radius,
-    slabPlanes: slab,
     slabInputPlanes: Math.min(inShape[0]!, slab + 2 * radius[0]!),
   };
   const engine = separableEngine(layout, kernels);
@@ -73,8 +72,7 @@ export function separableRegion(
     }
     engine.loadInput(input.subarray((lo - inStart[0]!) * inPlane, (hi - inStart[0]!) * inPlane));
     for (let z = z0; z < z1; z += 4) {
-      engine.planes(outStart[0]! + z, Math.min(4, z1 - z), lo, z - z0);
+      engine.planes(outStart[0]! + z, Math.min(4, z1 - z), lo, out, z * outPlane);
     }
-    engine.readOutput(out, z0 * outPlane, (z1 - z0) * outPlane);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * This thread's WebAssembly instance of the separable passes (`src/wasm/separable_wat.ts`) and
  * the memory layout of one region: weights, reflection tables, four planes of the z pass, one
- * x-major plane of the y pass, the input slab (float32) and the
- * output slab (rows padded to 4 voxels). Memory grows once to the largest region seen.
+ * x-major plane of the y pass, the input slab (float32) and four output planes (rows padded
+ * to 4 voxels). Memory grows once to the largest region seen.
  * @module
  */
 import { instantiateEmbedded } from "../wasm/module_cache.ts";
@@ -23,8 +23,6 @@ export interface SeparableLayout {
   region: Region3;
   /** Kernel radius per axis (z, y, x). */
   radius: readonly number[];
-  /** Output planes per slab. */
-  slabPlanes: number;
   /** Most input planes a slab reads. */
   slabInputPlanes: number;
 }
@@ -34,12 +32,10 @@ export interface SeparableEngine {
   /** Copy the input planes of a slab. */
   loadInput(planes: Float32Array): void;
   /**
-   * All three passes of `count` (≤ 4) output planes from volume z `z` on, into slots `slot`... of
-   * the output slab; `lo` is the volume z of the slab's first input plane.
+   * All three passes of `count` (≤ 4) output planes from volume z `z` on, copied into `out` from
+   * voxel `at` on; `lo` is the volume z of the slab's first input plane.
    */
-  planes(z: number, count: number, lo: number, slot: number): void;
-  /** Copy `count` voxels of the output slab into `out` at `at`. */
-  readOutput(out: Float32Array, at: number, count: number): void;
+  planes(z: number, count: number, lo: number, out: Float32Array, at: number): void;
 }
 
 /**
@@ -89,7 +85,7 @@ export function separableEngine(
   layout: SeparableLayout,
   kernels: readonly Float64Array[],
 ): SeparableEngine | undefined {
-  const { region, radius, slabPlanes, slabInputPlanes } = layout;
+  const { region, radius, slabInputPlanes } = layout;
   const { inStart, inShape, volume, outStart, outShape } = region;
   const [r0, r1, r2] = radius as [number, number, number];
   // The z pass covers the output box grown by the y and x radii, clipped to the volume.
@@ -120,7 +116,7 @@ export function separableEngine(
   const pass1 = take(planeStride1 * GROUP);
   const pass2 = take(rowStride2 * (n1 + 1));
   const in32 = take(planeStride * slabInputPlanes);
-  const out32 = take(4 * (slabPlanes * outPlane + outRow));
+  const out32 = take(4 * (GROUP * outPlane + outRow));
   if (top > MAX_BYTES) return undefined;
   let grown: Instance;
   try {
@@ -162,7 +158,7 @@ export function separableEngine(
         f32.set(planes.subarray(p * inPlane, (p + 1) * inPlane), (in32 + planeStride * p) / 4);
       }
     },
-    planes(z, count, lo, slot) {
+    planes(z, count, lo, out, at) {
       i32.fill(0, zTable / 4, zTable / 4 + GROUP + 2 * r0);
       for (let k = 0; k < count + 2 * r0; k++) {
         i32[zTable / 4 + k] = planeStride * (reflect(z - r0 + k, volume[0]!) - lo);
@@ -198,7 +194,7 @@ export function separableEngine(
           0,
           rowStride2,
         );
-        const dst = out32 + 4 * (slot + i) * outPlane;
+        const dst = out32 + 4 * i * outPlane;
         windowFloat32Transposed(
           pass2,
           xTable,
@@ -214,14 +210,12 @@ export function separableEngine(
           4 * outRow,
         );
       }
-    },
-    readOutput(out, at, count) {
       const first = out32 / 4;
       if (outRow === nOut) {
-        out.set(f32.subarray(first, first + count), at);
+        out.set(f32.subarray(first, first + count * outPlane), at);
         return;
       }
-      for (let row = 0; row < count / nOut; row++) {
+      for (let row = 0; row < count * rowsOut; row++) {
         const from = first + row * outRow;
         out.set(f32.subarray(from, from + nOut), at + row * nOut);
       }

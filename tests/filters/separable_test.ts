@@ -124,7 +124,7 @@ Deno.test("separableRegion() splits the output into z-slabs without changing a b
 });
 
 Deno.test("separableEngine() declines regions needing more than 2 GiB of wasm memory", () => {
-  const layoutOf = (side: number[], slabPlanes: number) => ({
+  const layoutOf = (side: number[], inputPlanes: number) => ({
     region: {
       inStart: [0, 0, 0],
       inShape: side,
@@ -133,8 +133,7 @@ Deno.test("separableEngine() declines regions needing more than 2 GiB of wasm me
       outShape: side,
     },
     radius: [0, 0, 0],
-    slabPlanes,
-    slabInputPlanes: slabPlanes,
+    slabInputPlanes: inputPlanes,
   });
   const kernels = [Float64Array.of(1), Float64Array.of(1), Float64Array.of(1)];
   assert.ok(separableEngine(layoutOf([8, 10, 10], 8), kernels) !== undefined);
