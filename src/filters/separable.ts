@@ -6,12 +6,14 @@
  * chunked results are bit-identical to a whole-volume run; boundary reflection (scipy
  * "reflect", half-sample symmetric) uses the true volume edges.
  *
- * The passes run in WebAssembly SIMD (`src/wasm/separable_wat.ts`), one output z-plane per
- * call: the z pass combines input planes into one plane (output box grown by the y and x
- * radii), the y pass combines its rows, the x pass its reflected lines. The input is taken in
- * z-slabs (output planes plus the z halo) so memory stays bounded on whole volumes. The plain
- * TypeScript engine (`separable_js.ts`) is the reference and gives the same bits; it also runs
- * regions too large for 2 GiB of wasm memory.
+ * The passes run in WebAssembly SIMD (`src/wasm/separable_wat.ts`, engine in
+ * `separable_engine.ts`), four output z-planes per step: the z pass combines input planes into
+ * four planes (output box grown by the y and x radii) sharing their loads, the y pass combines
+ * rows four at a time and writes x-major, the x pass combines those x-rows four at a time and
+ * writes float32 back in C order. The input is copied into wasm memory in z-slabs (output planes
+ * plus the z halo, ≤ 32 MiB) so memory stays bounded on whole volumes. The plain TypeScript
+ * engine (`separable_js.ts`) is the reference and gives the same bits; it also runs regions too
+ * large for 2 GiB of wasm memory.
  * @module
  */
 import type { Region3 } from "./region.ts";
