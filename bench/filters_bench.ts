@@ -1,8 +1,9 @@
 /**
  * `deno run -A bench/filters_bench.ts [SIZE]`: Mvox/s of the filter kernels on a SIZE³ float32
  * volume (default 256) — Gaussian σ=2, DoG σ=3 (− 4.8), LoG σ=2, 26- and 6-connected labels —
- * against a naive triple-loop baseline in the same run, and against scipy.ndimage via
- * /usr/bin/python3 when present (only the filter call is timed there).
+ * against a naive triple-loop baseline in the same run, against the TypeScript reference of the
+ * separable engine (`separable_js.ts`, same bits) for the Gaussian and the DoG, and against
+ * scipy.ndimage via /usr/bin/python3 when present (only the filter call is timed there).
  * @module
  */
 import {
@@ -14,6 +15,8 @@ import {
   laplaceOfGaussian,
   threshold,
 } from "../src/filters/mod.ts";
+import { normaliseRegion, wholeRegion } from "../src/filters/region.ts";
+import { separableRegionJs } from "../src/filters/separable_js.ts";
 import { type Figure, writeResults } from "./report.ts";
 
 const size = Number(Deno.args[0] ?? 256);
@@ -167,6 +170,21 @@ const naive = {
   }, 1),
   label26: mvoxPerSecond(() => naiveLabel(mask), 1),
 };
+// ---- the TypeScript separable engine (the WebAssembly one's reference), whole volume ----
+function tsGaussian(sigma: number, radius = haloVoxels(sigma)[0]!): Float32Array {
+  const region = normaliseRegion(wholeRegion(shape), [radius, radius, radius], voxels);
+  const kernel = gaussianKernel1d(sigma, 0, radius);
+  const out = new Float32Array(voxels);
+  separableRegionJs(image, region, [kernel, kernel, kernel], out);
+  return out;
+}
+const typescript = {
+  gaussian: mvoxPerSecond(() => tsGaussian(2), 2),
+  dog: mvoxPerSecond(() => {
+    const a = tsGaussian(3), b = tsGaussian(4.8);
+    for (let i = 0; i < a.length; i++) a[i] = a[i]! - b[i]!;
+  }, 2),
+};
 const scipy = await scipyFigures();
 if (scipy === null) {
   console.log("scipy: /usr/bin/python3 with scipy not found, scipy figures skipped");
@@ -192,6 +210,17 @@ for (const key of Object.keys(ours) as (keyof typeof ours)[]) {
       baseline: "naive triple loop",
       baselineValue: naiveValue,
       ratio: value / naiveValue,
+    });
+  }
+  const tsValue = key in typescript ? typescript[key as keyof typeof typescript] : undefined;
+  if (tsValue !== undefined) {
+    figures.push({
+      name,
+      value,
+      unit: "Mvox/s",
+      baseline: "TypeScript separable engine",
+      baselineValue: tsValue,
+      ratio: value / tsValue,
     });
   }
   const scipyValue = scipy?.[key];
