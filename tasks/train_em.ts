@@ -36,6 +36,11 @@ const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [2.5, 5, 8];
 let featureSpec: FeatureSpec = defaultFeatureSpec;
 let contextOnly = false;
+let learningRate = 2e-3;
+let learningRateDecay = 1;
+let validateEachEpoch = false;
+let negativeRatio = 1;
+let hardFraction = 0;
 
 /** Rotate a square slice by `quarterTurns` × 90° and optionally flip it left-right. */
 function dihedral<T extends Float32Array | Uint8Array>(
@@ -83,7 +88,7 @@ function sliceFeatures(
   normalised: Float32Array,
   size: number,
   firstStage: EmModel | undefined,
-): { features: Float32Array; planes: number } {
+): { features: Float32Array; planes: number; probability?: Float32Array } {
   const pixels = size * size;
   const imagePlanes = featureCount(featureSpec);
   const planes = imagePlanes + (firstStage ? contextFeatureCount(contextSigmasPx) : 0);
@@ -101,13 +106,22 @@ function sliceFeatures(
       features.subarray(imagePlanes * pixels),
     );
     if (contextOnly) {
-      return { features: features.subarray(imagePlanes * pixels), planes: planes - imagePlanes };
+      return {
+        features: features.subarray(imagePlanes * pixels),
+        planes: planes - imagePlanes,
+        probability,
+      };
     }
+    return { features, planes, probability };
   }
   return { features, planes };
 }
 
-/** A balanced sample of `perClass` pixels of each class (with replacement). */
+/**
+ * A sample of `perClass` mitochondria pixels and `perClass × negativeRatio` background pixels
+ * (with replacement). When `hardness` is given, a `hardFraction` share of the background
+ * pixels is drawn in proportion to it (the first stage's probability: hard negatives).
+ */
 function sampleRows(
   features: Float32Array,
   planes: number,
@@ -116,20 +130,40 @@ function sampleRows(
   perClass: number,
   rows: number[][],
   targets: number[],
+  hardness?: Float32Array,
 ): void {
   const pixels = mask.length;
   const byClass: number[][] = [[], []];
   for (let p = 0; p < pixels; p++) byClass[mask[p]!]!.push(p);
+  const push = (p: number, label: number) => {
+    const row = new Array<number>(planes);
+    for (let f = 0; f < planes; f++) row[f] = features[f * pixels + p]!;
+    rows.push(row);
+    targets.push(label);
+  };
   for (let label = 0; label < 2; label++) {
     const pool = byClass[label]!;
     if (pool.length === 0) continue;
-    for (let n = 0; n < perClass; n++) {
-      const p = pool[Math.floor(random() * pool.length)]!;
-      const row = new Array<number>(planes);
-      for (let f = 0; f < planes; f++) row[f] = features[f * pixels + p]!;
-      rows.push(row);
-      targets.push(label);
+    const count = Math.round(perClass * (label === 0 ? negativeRatio : 1));
+    let uniform = count;
+    if (label === 0 && hardness && hardFraction > 0) {
+      const cumulative = new Float64Array(pool.length);
+      let total = 0;
+      pool.forEach((p, i) => cumulative[i] = total += hardness[p]! + 0.02);
+      const hard = Math.round(count * hardFraction);
+      uniform -= hard;
+      for (let n = 0; n < hard; n++) {
+        const target = random() * total;
+        let [low, high] = [0, pool.length - 1];
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if (cumulative[middle]! < target) low = middle + 1;
+          else high = middle;
+        }
+        push(pool[low]!, 0);
+      }
     }
+    for (let n = 0; n < uniform; n++) push(pool[Math.floor(random() * pool.length)]!, label);
   }
 }
 
@@ -155,7 +189,7 @@ function buildNetwork(inputs: number, hidden: number[], seed: number): tf.Sequen
       ...(l === 0 ? { inputShape: [inputs] } : {}),
     }))
   );
-  network.compile({ optimizer: tf.train.adam(2e-3), loss: "binaryCrossentropy" });
+  network.compile({ optimizer: tf.train.adam(learningRate), loss: "binaryCrossentropy" });
   return network;
 }
 
@@ -184,19 +218,26 @@ async function fitEpoch(
   standard: { mean: number[]; std: number[] },
   random: () => number,
   perClass: number,
+  epoch: number,
 ): Promise<number> {
   const rows: number[][] = [];
   const targets: number[] = [];
   for (const slice of train) {
     const { normalised, mask } = augment(slice, stats, random);
-    const { features, planes } = sliceFeatures(normalised, slice.width, firstStage);
-    sampleRows(features, planes, mask, random, perClass, rows, targets);
+    const { features, planes, probability } = sliceFeatures(
+      normalised,
+      slice.width,
+      firstStage,
+    );
+    sampleRows(features, planes, mask, random, perClass, rows, targets, probability);
   }
   for (let i = rows.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [rows[i], rows[j]] = [rows[j]!, rows[i]!];
     [targets[i], targets[j]] = [targets[j]!, targets[i]!];
   }
+  const optimizer = network.optimizer as unknown as { learningRate: number };
+  optimizer.learningRate = learningRate * learningRateDecay ** epoch;
   const xs = tf.tensor2d(
     rows.map((row) => row.map((v, f) => (v - standard.mean[f]!) / standard.std[f]!)),
   );
@@ -299,6 +340,11 @@ async function main(): Promise<void> {
       "local-std": { type: "boolean", default: false },
       factor: { type: "string", default: "4" },
       "context-only": { type: "boolean", default: false },
+      select: { type: "boolean", default: false },
+      "negative-ratio": { type: "string", default: "1" },
+      "hard-fraction": { type: "string", default: "0" },
+      lr: { type: "string", default: "0.002" },
+      "lr-decay": { type: "string", default: "1" },
       sigmas: { type: "string", default: defaultFeatureSpec.sigmasPx.join(",") },
       out: {
         type: "string",
@@ -325,8 +371,16 @@ async function main(): Promise<void> {
   const stack = `${dataDir}/em-vnc/stack1`;
   const slices: LabelledSlice[] = [];
   for (let i = 0; i < 15; i++) slices.push(await loadVncSlice(stack, i, downsampleFactor));
-  const train = slices.slice(0, 12);
-  const validation = slices.slice(12);
+  // Selection mode: train on 00-08, score on 09-11 (hyper-parameters are chosen there);
+  // the final model trains on 00-11 and is scored once on 12-14.
+  const select = values.select;
+  const train = slices.slice(0, select ? 9 : 12);
+  const validation = slices.slice(select ? 9 : 12, select ? 12 : 15);
+  learningRate = Number(values.lr);
+  learningRateDecay = Number(values["lr-decay"]);
+  validateEachEpoch = select;
+  negativeRatio = Number(values["negative-ratio"]);
+  hardFraction = Number(values["hard-fraction"]);
   const trainStats = intensityStats(Float32Array.from(train.flatMap((s) => [...s.intensity])));
   const random = seededRandom(seed);
   const started = performance.now();
@@ -348,8 +402,12 @@ async function main(): Promise<void> {
       "doi 10.6084/m9.figshare.856713); see models/LICENSE",
   });
   const report = (stage: string, epoch: number, total: number, loss: number, file: EmModelFile) => {
-    const scores = validate(file, validation);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    if (!validateEachEpoch) {
+      console.log(`${stage} epoch ${epoch + 1}/${total} loss ${loss.toFixed(4)} ${seconds} s`);
+      return;
+    }
+    const scores = validate(file, validation);
     console.log(
       `${stage} epoch ${epoch + 1}/${total} loss ${loss.toFixed(4)} val Dice ${
         scores.dice.toFixed(4)
@@ -367,6 +425,7 @@ async function main(): Promise<void> {
       standard1,
       random,
       perClass,
+      epoch,
     );
     report("stage 1", epoch, epochs, loss, stage1File());
   }
@@ -400,23 +459,34 @@ async function main(): Promise<void> {
       standard2,
       random,
       perClass,
+      epoch,
     );
     report("context", epoch, contextEpochs, loss, fullFile(0.5, {}));
   }
   // The threshold is chosen on the training slices, never on the validation slices.
   const { threshold, clean: cleanUp } = bestPostprocess(fullFile(0.5, {}), train);
+  const trainScores = validate(fullFile(threshold, {}, cleanUp), train);
+  console.log(
+    `training slices: Dice ${trainScores.dice.toFixed(4)} IoU ${trainScores.iou.toFixed(4)}`,
+  );
   const scores = validate(fullFile(threshold, {}, cleanUp), validation);
   const file = fullFile(threshold, {
     data: `em-vnc stack1, ${downsampleFactor}x${downsampleFactor} block mean of 4.6 nm pixels`,
-    trainSlices: "00-11",
-    validationSlices: "12-14",
+    trainSlices: select ? "00-08" : "00-11",
+    validationSlices: select ? "09-11 (selection hold-out)" : "12-14",
+    learningRate,
+    learningRateDecayPerEpoch: learningRateDecay,
     epochs,
     contextEpochs,
     seed,
     hidden,
     pixelsPerClassPerSlicePerEpoch: perClass,
+    negativeRatio,
+    hardNegativeFraction: hardFraction,
     augmentation: "dihedral (flips, 90° rotations), gain 0.8-1.2, offset ±0.3 std",
-    thresholdChosenOn: "training slices 00-11 (Dice after clean-up; clean-up sizes too)",
+    thresholdChosenOn: `training slices ${
+      select ? "00-08" : "00-11"
+    } (Dice after clean-up; clean-up sizes too)`,
     validationDice: scores.dice,
     validationIoU: scores.iou,
     validationDiceBeforeCleanUp: scores.diceRaw,
