@@ -8,7 +8,11 @@
 import { cpuUsage } from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { writeResults } from "./report.ts";
-import { computeContextFeatures, contextFeatureCount } from "../src/em/context_features.ts";
+import {
+  computeContextFeatures,
+  computeZContextFeatures,
+  contextFeatureCount,
+} from "../src/em/context_features.ts";
 import { type DenseLayer, mlpForward } from "../src/em/mlp.ts";
 import { loadEmModel } from "../src/em/em_model.ts";
 import { computeFeatures2d, featureCount } from "../src/em/features_2d.ts";
@@ -63,7 +67,8 @@ const builtinMs = await bestMs(3, () => segmentEmBlock(volume, [depth, height, w
 const spec = model.file.features;
 const imagePlanes = featureCount(spec);
 const context = model.file.context;
-const planes = imagePlanes + (context ? contextFeatureCount(context.sigmasPx) : 0);
+const zSigmas = context?.zSigmasPx ?? [];
+const planes = imagePlanes + (context ? contextFeatureCount(context.sigmasPx, zSigmas) : 0);
 const features = new Float32Array(planes * plane);
 const slice = Float32Array.from(volume.subarray(0, plane), (v) => (v - 128) / 50);
 const probability = new Float32Array(plane);
@@ -79,6 +84,18 @@ const featuresMs = await bestMs(3, () => {
       spec.truncate,
       features.subarray(imagePlanes * plane),
     );
+    if (zSigmas.length > 0) {
+      // The slice's own map stands in for its neighbours' (same cost).
+      computeZContextFeatures(
+        probability,
+        probability,
+        height,
+        width,
+        zSigmas,
+        spec.truncate,
+        features.subarray((imagePlanes + contextFeatureCount(context.sigmasPx)) * plane),
+      );
+    }
   }
 });
 const mlpLayers = model.contextLayers ?? model.layers;

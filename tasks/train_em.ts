@@ -10,7 +10,11 @@ import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { runCli, UsageError } from "./cli.ts";
 import { cleanMask2d } from "../src/em/clean_mask_2d.ts";
-import { computeContextFeatures, contextFeatureCount } from "../src/em/context_features.ts";
+import {
+  computeContextFeatures,
+  computeZContextFeatures,
+  contextFeatureCount,
+} from "../src/em/context_features.ts";
 import {
   type EmModel,
   type EmModelFile,
@@ -34,6 +38,8 @@ let downsampleFactor = 4;
 const rawPixelNm = 4.6;
 const clean = { minObjectPx: 40, maxHolePx: 40 };
 let contextSigmasPx = [2.5, 5, 8];
+let zSigmasPx: number[] = [];
+let gate: number | undefined;
 let featureSpec: FeatureSpec = defaultFeatureSpec;
 let contextOnly = false;
 let learningRate = 2e-3;
@@ -61,17 +67,32 @@ function dihedral<T extends Float32Array | Uint8Array>(
   return out;
 }
 
+/** Parameters of one augmentation: dihedral transform, gain and offset. */
+interface Augmentation {
+  turns: number;
+  flip: boolean;
+  gain: number;
+  offset: number;
+}
+
+const identity: Augmentation = { turns: 0, flip: false, gain: 1, offset: 0 };
+
+function drawAugmentation(random: () => number): Augmentation {
+  return {
+    turns: Math.floor(random() * 4),
+    flip: random() < 0.5,
+    gain: 0.8 + 0.4 * random(),
+    offset: 0.3 * (2 * random() - 1),
+  };
+}
+
 /** One augmented, normalised slice: dihedral transform, then gain and offset jitter. */
 function augment(
   slice: LabelledSlice,
   stats: { mean: number; std: number },
-  random: (() => number) | undefined,
+  { turns, flip, gain, offset }: Augmentation,
 ): { normalised: Float32Array; mask: Uint8Array } {
   const size = slice.width;
-  const turns = random ? Math.floor(random() * 4) : 0;
-  const flip = random ? random() < 0.5 : false;
-  const gain = random ? 0.8 + 0.4 * random() : 1;
-  const offset = random ? 0.3 * (2 * random() - 1) : 0;
   const raw = dihedral(slice.intensity, size, turns, flip);
   const normalised = new Float32Array(raw.length);
   for (let p = 0; p < raw.length; p++) {
@@ -80,41 +101,67 @@ function augment(
   return { normalised, mask: dihedral(slice.mask, size, turns, flip) };
 }
 
+/** Feature planes of one slice for the stage being trained, and its first-stage map. */
+interface SliceFeatures {
+  features: Float32Array;
+  planes: number;
+  probability?: Float32Array;
+  /** Pixels past the cascade gate (the only ones the second stage sees), when gated. */
+  eligible?: Uint8Array;
+}
+
 /**
- * Feature planes of a normalised slice: the image features, plus (when a first-stage model is
- * given) the auto-context features of its prediction.
+ * Feature planes of a stack of normalised slices: the image features, plus (when a
+ * first-stage model is given) the auto-context features of its prediction, and the z-context
+ * features of the neighbouring slices' predictions (mirrored at the stack's ends, as in
+ * inference).
  */
-function sliceFeatures(
-  normalised: Float32Array,
+function stackFeatures(
+  normalised: Float32Array[],
   size: number,
-  firstStage: EmModel | undefined,
-): { features: Float32Array; planes: number; probability?: Float32Array } {
+  firstStage: EmModel[] | undefined,
+): SliceFeatures[] {
   const pixels = size * size;
   const imagePlanes = featureCount(featureSpec);
-  const planes = imagePlanes + (firstStage ? contextFeatureCount(contextSigmasPx) : 0);
-  const features = new Float32Array(planes * pixels);
-  computeFeatures2d(normalised, size, size, featureSpec, features);
-  if (firstStage) {
+  const contextPlanes = contextFeatureCount(contextSigmasPx, zSigmasPx);
+  const planes = imagePlanes + (firstStage ? contextPlanes : 0);
+  const all = normalised.map((slice, z) => {
+    const features = new Float32Array(planes * pixels);
+    computeFeatures2d(slice, size, size, featureSpec, features);
     const probability = new Float32Array(pixels);
-    mlpForward(firstStage.layers, features, pixels, pixels, probability);
-    computeContextFeatures(
-      probability,
-      size,
-      size,
-      contextSigmasPx,
-      featureSpec.truncate,
-      features.subarray(imagePlanes * pixels),
-    );
-    if (contextOnly) {
-      return {
-        features: features.subarray(imagePlanes * pixels),
-        planes: planes - imagePlanes,
-        probability,
-      };
+    if (firstStage) mlpForward(firstStage[z]!.layers, features, pixels, pixels, probability);
+    return { features, probability };
+  });
+  if (!firstStage) return all.map(({ features }) => ({ features, planes }));
+  const depth = all.length;
+  return all.map(({ features, probability }, z) => {
+    const context = features.subarray(imagePlanes * pixels);
+    computeContextFeatures(probability, size, size, contextSigmasPx, featureSpec.truncate, context);
+    if (zSigmasPx.length > 0) {
+      const below = all[z > 0 ? z - 1 : Math.min(1, depth - 1)]!.probability;
+      const above = all[z < depth - 1 ? z + 1 : Math.max(0, depth - 2)]!.probability;
+      computeZContextFeatures(
+        below,
+        above,
+        size,
+        size,
+        zSigmasPx,
+        featureSpec.truncate,
+        context.subarray(contextFeatureCount(contextSigmasPx) * pixels),
+      );
     }
-    return { features, planes, probability };
-  }
-  return { features, planes };
+    const eligible = gate === undefined ? undefined : new Uint8Array(pixels);
+    if (eligible) {
+      for (let p = 0; p < pixels; p++) {
+        eligible[p] = probability[p]! >= gate! || context[pixels + p]! >= gate! ? 1 : 0;
+      }
+    }
+    return {
+      ...(contextOnly ? { features: context, planes: contextPlanes } : { features, planes }),
+      probability,
+      ...(eligible ? { eligible } : {}),
+    };
+  });
 }
 
 /**
@@ -131,10 +178,11 @@ function sampleRows(
   rows: number[][],
   targets: number[],
   hardness?: Float32Array,
+  eligible?: Uint8Array,
 ): void {
   const pixels = mask.length;
   const byClass: number[][] = [[], []];
-  for (let p = 0; p < pixels; p++) byClass[mask[p]!]!.push(p);
+  for (let p = 0; p < pixels; p++) if (!eligible || eligible[p]) byClass[mask[p]!]!.push(p);
   const push = (p: number, label: number) => {
     const row = new Array<number>(planes);
     for (let f = 0; f < planes; f++) row[f] = features[f * pixels + p]!;
@@ -214,7 +262,7 @@ async function fitEpoch(
   network: tf.Sequential,
   train: LabelledSlice[],
   stats: { mean: number; std: number },
-  firstStage: EmModel | undefined,
+  firstStage: EmModel[] | undefined,
   standard: { mean: number[]; std: number[] },
   random: () => number,
   perClass: number,
@@ -222,15 +270,18 @@ async function fitEpoch(
 ): Promise<number> {
   const rows: number[][] = [];
   const targets: number[] = [];
-  for (const slice of train) {
-    const { normalised, mask } = augment(slice, stats, random);
-    const { features, planes, probability } = sliceFeatures(
-      normalised,
-      slice.width,
-      firstStage,
-    );
-    sampleRows(features, planes, mask, random, perClass, rows, targets, probability);
-  }
+  // With z context, one augmentation for the whole stack keeps neighbouring slices aligned.
+  const shared = firstStage && zSigmasPx.length > 0 ? drawAugmentation(random) : undefined;
+  const augmented = train.map((slice) => augment(slice, stats, shared ?? drawAugmentation(random)));
+  const sliceFeatures = stackFeatures(
+    augmented.map((a) => a.normalised),
+    train[0]!.width,
+    firstStage,
+  );
+  sliceFeatures.forEach(({ features, planes, probability, eligible }, z) => {
+    const mask = augmented[z]!.mask;
+    sampleRows(features, planes, mask, random, perClass, rows, targets, probability, eligible);
+  });
   for (let i = rows.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [rows[i], rows[j]] = [rows[j]!, rows[i]!];
@@ -257,15 +308,18 @@ async function fitEpoch(
 function probeStats(
   train: LabelledSlice[],
   stats: { mean: number; std: number },
-  firstStage: EmModel | undefined,
+  firstStage: EmModel[] | undefined,
   random: () => number,
 ): { mean: number[]; std: number[] } {
   const rows: number[][] = [];
-  for (const slice of train) {
-    const { normalised, mask } = augment(slice, stats, undefined);
-    const { features, planes } = sliceFeatures(normalised, slice.width, firstStage);
-    sampleRows(features, planes, mask, random, 500, rows, []);
-  }
+  const sliceFeatures = stackFeatures(
+    train.map((slice) => augment(slice, stats, identity).normalised),
+    train[0]!.width,
+    firstStage,
+  );
+  sliceFeatures.forEach(({ features, planes, eligible }, z) => {
+    sampleRows(features, planes, train[z]!.mask, random, 500, rows, [], undefined, eligible);
+  });
   return columnStats(rows);
 }
 
@@ -315,8 +369,8 @@ function bestPostprocess(
   const predicted = predictSlices(file, slices);
   let best = { threshold: 0.5, clean: file.clean };
   let bestDice = -1;
-  for (let step = 0; step <= 13; step++) {
-    const threshold = Math.round((0.3 + 0.05 * step) * 100) / 100;
+  for (let step = 0; step <= 14; step++) {
+    const threshold = step === 14 ? 0.97 : Math.round((0.3 + 0.05 * step) * 100) / 100;
     for (const minObjectPx of [20, 40, 80, 120]) {
       for (const maxHolePx of [40, 400]) {
         const candidate = { minObjectPx, maxHolePx };
@@ -328,6 +382,39 @@ function bestPostprocess(
   return best;
 }
 
+/**
+ * One first stage per training slice, trained without that slice's fold (`folds` contiguous
+ * groups of slices), with the same standardisation, epochs and widths as the real one.
+ */
+async function outOfFoldStages(
+  train: LabelledSlice[],
+  stats: { mean: number; std: number },
+  standard: { mean: number[]; std: number[] },
+  random: () => number,
+  perClass: number,
+  epochs: number,
+  folds: number,
+  toFile: (network: tf.Sequential) => EmModelFile,
+  hidden: number[],
+  seed: number,
+): Promise<EmModel[]> {
+  const foldOf = (z: number) => Math.floor((z * folds) / train.length);
+  const stages: EmModel[] = [];
+  for (let fold = 0; fold < folds; fold++) {
+    const network = buildNetwork(standard.mean.length, hidden, seed + 10 + fold);
+    const others = train.filter((_, z) => foldOf(z) !== fold);
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      await fitEpoch(network, others, stats, undefined, standard, random, perClass, epoch);
+    }
+    const model = prepareEmModel(toFile(network));
+    train.forEach((_, z) => {
+      if (foldOf(z) === fold) stages[z] = model;
+    });
+    console.log(`first stage without fold ${fold + 1}/${folds} trained`);
+  }
+  return stages;
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -335,9 +422,14 @@ async function main(): Promise<void> {
       "context-epochs": { type: "string", default: "10" },
       seed: { type: "string", default: "5" },
       hidden: { type: "string", default: "16,8" },
+      hidden1: { type: "string", default: "" },
       "per-class": { type: "string", default: "2500" },
       "context-sigmas": { type: "string", default: "2.5,5,8" },
+      "z-sigmas": { type: "string", default: "" },
+      folds: { type: "string", default: "0" },
+      gate: { type: "string", default: "" },
       "local-std": { type: "boolean", default: false },
+      "no-structure": { type: "boolean", default: false },
       factor: { type: "string", default: "4" },
       "context-only": { type: "boolean", default: false },
       select: { type: "boolean", default: false },
@@ -358,14 +450,17 @@ async function main(): Promise<void> {
   const contextEpochs = Number(values["context-epochs"]);
   const seed = Number(values.seed);
   const hidden = values.hidden.split(",").map(Number);
+  const hidden1 = values.hidden1 ? values.hidden1.split(",").map(Number) : hidden;
   const perClass = Number(values["per-class"]);
   contextSigmasPx = values["context-sigmas"].split(",").map(Number);
+  zSigmasPx = values["z-sigmas"] ? values["z-sigmas"].split(",").map(Number) : [];
   downsampleFactor = Number(values.factor);
   contextOnly = values["context-only"];
   featureSpec = {
     ...featureSpec,
     sigmasPx: values.sigmas.split(",").map(Number),
     localStd: values["local-std"],
+    structureTensor: !values["no-structure"],
   };
   await tf.setBackend("cpu");
   const stack = `${dataDir}/em-vnc/stack1`;
@@ -381,12 +476,14 @@ async function main(): Promise<void> {
   validateEachEpoch = select;
   negativeRatio = Number(values["negative-ratio"]);
   hardFraction = Number(values["hard-fraction"]);
+  const folds = Number(values.folds);
+  gate = values.gate ? Number(values.gate) : undefined;
   const trainStats = intensityStats(Float32Array.from(train.flatMap((s) => [...s.intensity])));
   const random = seededRandom(seed);
   const started = performance.now();
   const standard1 = probeStats(train, trainStats, undefined, random);
-  const network1 = buildNetwork(standard1.mean.length, hidden, seed);
-  const stage1File = (): EmModelFile => ({
+  const network1 = buildNetwork(standard1.mean.length, hidden1, seed);
+  const stage1File = (network = network1): EmModelFile => ({
     format: "clemreg-em-mlp",
     version: 1,
     voxelSizeNm: [rawPixelNm * downsampleFactor, rawPixelNm * downsampleFactor],
@@ -394,7 +491,7 @@ async function main(): Promise<void> {
     normalisation: "volume-mean-std",
     featureMean: standard1.mean,
     featureStd: standard1.std,
-    layers: storedLayers(network1),
+    layers: storedLayers(network),
     threshold: 0.5,
     clean,
     training: {},
@@ -430,7 +527,22 @@ async function main(): Promise<void> {
     report("stage 1", epoch, epochs, loss, stage1File());
   }
   const firstFile = stage1File();
-  const firstStage = prepareEmModel(firstFile);
+  // Stage 2 learns from out-of-fold first-stage maps (each slice predicted by a first stage
+  // that did not train on it), so it sees first-stage errors as they are on new data.
+  const firstStage = folds > 1
+    ? await outOfFoldStages(
+      train,
+      trainStats,
+      standard1,
+      random,
+      perClass,
+      epochs,
+      folds,
+      (n) => stage1File(n),
+      hidden1,
+      seed,
+    )
+    : train.map(() => prepareEmModel(firstFile));
   const standard2 = probeStats(train, trainStats, firstStage, random);
   const network2 = buildNetwork(standard2.mean.length, hidden, seed + 100);
   const fullFile = (
@@ -441,6 +553,8 @@ async function main(): Promise<void> {
     ...firstFile,
     context: {
       sigmasPx: contextSigmasPx,
+      ...(zSigmasPx.length > 0 ? { zSigmasPx } : {}),
+      ...(gate !== undefined ? { gate } : {}),
       contextOnly,
       featureMean: standard2.mean,
       featureStd: standard2.std,
@@ -480,9 +594,13 @@ async function main(): Promise<void> {
     contextEpochs,
     seed,
     hidden,
+    firstStageHidden: hidden1,
     pixelsPerClassPerSlicePerEpoch: perClass,
     negativeRatio,
     hardNegativeFraction: hardFraction,
+    stage2TrainedOn: folds > 1
+      ? `out-of-fold first-stage maps (${folds} contiguous folds)`
+      : "first-stage maps of its own training slices",
     augmentation: "dihedral (flips, 90° rotations), gain 0.8-1.2, offset ±0.3 std",
     thresholdChosenOn: `training slices ${
       select ? "00-08" : "00-11"

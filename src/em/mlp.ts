@@ -111,6 +111,8 @@ function denseStrip(
  * @param planeStride distance between feature planes (usually the pixel count)
  * @param pixelCount number of pixels to evaluate
  * @param out receives the last layer's single output per pixel
+ * @param pixels optional pixel indices: evaluate pixels `pixels[0 … pixelCount − 1]` only,
+ *   writing `out[pixels[k]]` (other outputs are left as they are)
  * @throws {RangeError} when the last layer has more than one output
  */
 export function mlpForward(
@@ -119,6 +121,7 @@ export function mlpForward(
   planeStride: number,
   pixelCount: number,
   out: Float32Array,
+  pixels?: Uint32Array,
 ): void {
   const first = layers[0];
   const last = layers[layers.length - 1];
@@ -133,9 +136,18 @@ export function mlpForward(
   for (let start = 0; start < pixelCount; start += stripPixels) {
     const count = Math.min(stripPixels, pixelCount - start);
     // Transpose the strip's features to pixel-major so the dot products read contiguously.
-    for (let f = 0; f < featureCount; f++) {
-      const planeOffset = f * planeStride + start;
-      for (let p = 0; p < count; p++) bufferA[p * featureCount + f] = features[planeOffset + p]!;
+    if (pixels) {
+      for (let f = 0; f < featureCount; f++) {
+        const planeOffset = f * planeStride;
+        for (let p = 0; p < count; p++) {
+          bufferA[p * featureCount + f] = features[planeOffset + pixels[start + p]!]!;
+        }
+      }
+    } else {
+      for (let f = 0; f < featureCount; f++) {
+        const planeOffset = f * planeStride + start;
+        for (let p = 0; p < count; p++) bufferA[p * featureCount + f] = features[planeOffset + p]!;
+      }
     }
     let input = bufferA;
     let output = bufferB;
@@ -145,6 +157,10 @@ export function mlpForward(
       input = output;
       output = swap;
     }
-    out.set(input.subarray(0, count), start);
+    if (pixels) {
+      for (let p = 0; p < count; p++) out[pixels[start + p]!] = input[p]!;
+    } else {
+      out.set(input.subarray(0, count), start);
+    }
   }
 }
