@@ -99,7 +99,7 @@ function denseStrip(
 
 /**
  * The first layer straight from plane-major features (`features[i × stride + pixel]`), eight
- * outputs at a time: no transposed copy of the features. Writes pixel-major activations.
+ * (then four) outputs at a time: no transposed copy of the features. Writes pixel-major activations.
  */
 function denseFromPlanes(
   layer: DenseLayer,
@@ -148,6 +148,25 @@ function denseFromPlanes(
       output[outBase + o + 5] = acc5;
       output[outBase + o + 6] = acc6;
       output[outBase + o + 7] = acc7;
+    }
+    for (; o + 4 <= outputs; o += 4) {
+      const w = o * inputs;
+      let acc0 = bias[o]!;
+      let acc1 = bias[o + 1]!;
+      let acc2 = bias[o + 2]!;
+      let acc3 = bias[o + 3]!;
+      let at = pixel;
+      for (let i = w; i < w + inputs; i++, at += stride) {
+        const value = features[at]!;
+        acc0 += weights[i]! * value;
+        acc1 += weights[i + inputs]! * value;
+        acc2 += weights[i + 2 * inputs]! * value;
+        acc3 += weights[i + 3 * inputs]! * value;
+      }
+      output[outBase + o] = acc0;
+      output[outBase + o + 1] = acc1;
+      output[outBase + o + 2] = acc2;
+      output[outBase + o + 3] = acc3;
     }
     for (; o < outputs; o++) {
       let acc = bias[o]!;
