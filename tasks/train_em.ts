@@ -14,12 +14,6 @@
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { runCli, UsageError } from "./cli.ts";
-import { cleanMask2d } from "../src/em/clean_mask_2d.ts";
-import {
-  computeContextFeatures,
-  computeZContextFeatures,
-  contextFeatureCount,
-} from "../src/em/context_features.ts";
 import {
   type EmModel,
   type EmModelFile,
@@ -27,17 +21,18 @@ import {
   prepareEmModel,
   type StoredLayer,
 } from "../src/em/em_model.ts";
-import { mlpForward } from "../src/em/mlp.ts";
-import {
-  computeFeatures2d,
-  defaultFeatureSpec,
-  featureCount,
-  type FeatureSpec,
-} from "../src/em/features_2d.ts";
-import { overlapScores } from "../src/em/mask_metrics.ts";
-import { intensityStats, segmentEmBlock } from "../src/em/segment_block.ts";
+import { defaultFeatureSpec, type FeatureSpec } from "../src/em/features_2d.ts";
+import { intensityStats } from "../src/em/segment_block.ts";
 import { findDataDir, type LabelledSlice, loadVncSlice } from "../src/em/training_data.ts";
 import { seededRandom } from "../src/random.ts";
+import { augmentSlice, drawAugmentation, identityAugmentation } from "../src/em/augment_slice.ts";
+import { bestPostprocess, validate } from "../src/em/score_slices.ts";
+import {
+  columnStats,
+  sampleRows,
+  type SampleSetup,
+  stackFeatures,
+} from "../src/em/training_samples.ts";
 
 let downsampleFactor = 4;
 const rawPixelNm = 4.6;
@@ -53,181 +48,16 @@ let validateEachEpoch = false;
 let negativeRatio = 1;
 let hardFraction = 0;
 
-/** Rotate a square slice by `quarterTurns` × 90° and optionally flip it left-right. */
-function dihedral<T extends Float32Array | Uint8Array>(
-  source: T,
-  size: number,
-  quarterTurns: number,
-  flip: boolean,
-): T {
-  const out = source.slice() as T;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      let sy = y;
-      let sx = flip ? size - 1 - x : x;
-      for (let t = 0; t < quarterTurns; t++) [sy, sx] = [size - 1 - sx, sy];
-      out[y * size + x] = source[sy * size + sx]!;
-    }
-  }
-  return out;
-}
-
-/** Parameters of one augmentation: dihedral transform, gain and offset. */
-interface Augmentation {
-  turns: number;
-  flip: boolean;
-  gain: number;
-  offset: number;
-}
-
-const identity: Augmentation = { turns: 0, flip: false, gain: 1, offset: 0 };
-
-function drawAugmentation(random: () => number): Augmentation {
+function sampleSetup(): SampleSetup {
   return {
-    turns: Math.floor(random() * 4),
-    flip: random() < 0.5,
-    gain: 0.8 + 0.4 * random(),
-    offset: 0.3 * (2 * random() - 1),
+    features: featureSpec,
+    contextSigmasPx,
+    zSigmasPx,
+    gate,
+    contextOnly,
+    negativeRatio,
+    hardFraction,
   };
-}
-
-/** One augmented, normalised slice: dihedral transform, then gain and offset jitter. */
-function augment(
-  slice: LabelledSlice,
-  stats: { mean: number; std: number },
-  { turns, flip, gain, offset }: Augmentation,
-): { normalised: Float32Array; mask: Uint8Array } {
-  const size = slice.width;
-  const raw = dihedral(slice.intensity, size, turns, flip);
-  const normalised = new Float32Array(raw.length);
-  for (let p = 0; p < raw.length; p++) {
-    normalised[p] = ((raw[p]! - stats.mean) / stats.std) * gain + offset;
-  }
-  return { normalised, mask: dihedral(slice.mask, size, turns, flip) };
-}
-
-/** Feature planes of one slice for the stage being trained, and its first-stage map. */
-interface SliceFeatures {
-  features: Float32Array;
-  planes: number;
-  probability?: Float32Array;
-  /** Pixels past the cascade gate (the only ones the second stage sees), when gated. */
-  eligible?: Uint8Array;
-}
-
-/**
- * Feature planes of a stack of normalised slices: the image features, plus (when a
- * first-stage model is given) the auto-context features of its prediction, and the z-context
- * features of the neighbouring slices' predictions (mirrored at the stack's ends, as in
- * inference).
- */
-function stackFeatures(
-  normalised: Float32Array[],
-  size: number,
-  firstStage: EmModel[] | undefined,
-): SliceFeatures[] {
-  const pixels = size * size;
-  const imagePlanes = featureCount(featureSpec);
-  const contextPlanes = contextFeatureCount(contextSigmasPx, zSigmasPx);
-  const planes = imagePlanes + (firstStage ? contextPlanes : 0);
-  const all = normalised.map((slice, z) => {
-    const features = new Float32Array(planes * pixels);
-    computeFeatures2d(slice, size, size, featureSpec, features);
-    const probability = new Float32Array(pixels);
-    if (firstStage) mlpForward(firstStage[z]!.layers, features, pixels, pixels, probability);
-    return { features, probability };
-  });
-  if (!firstStage) return all.map(({ features }) => ({ features, planes }));
-  const depth = all.length;
-  return all.map(({ features, probability }, z) => {
-    const context = features.subarray(imagePlanes * pixels);
-    computeContextFeatures(probability, size, size, contextSigmasPx, featureSpec.truncate, context);
-    if (zSigmasPx.length > 0) {
-      const below = all[z > 0 ? z - 1 : Math.min(1, depth - 1)]!.probability;
-      const above = all[z < depth - 1 ? z + 1 : Math.max(0, depth - 2)]!.probability;
-      computeZContextFeatures(
-        below,
-        above,
-        size,
-        size,
-        zSigmasPx,
-        featureSpec.truncate,
-        context.subarray(contextFeatureCount(contextSigmasPx) * pixels),
-      );
-    }
-    const eligible = gate === undefined ? undefined : new Uint8Array(pixels);
-    if (eligible) {
-      for (let p = 0; p < pixels; p++) {
-        eligible[p] = probability[p]! >= gate! || context[pixels + p]! >= gate! ? 1 : 0;
-      }
-    }
-    return {
-      ...(contextOnly ? { features: context, planes: contextPlanes } : { features, planes }),
-      probability,
-      ...(eligible ? { eligible } : {}),
-    };
-  });
-}
-
-/**
- * A sample of `perClass` mitochondria pixels and `perClass × negativeRatio` background pixels
- * (with replacement). When `hardness` is given, a `hardFraction` share of the background
- * pixels is drawn in proportion to it (the first stage's probability: hard negatives).
- */
-function sampleRows(
-  features: Float32Array,
-  planes: number,
-  mask: Uint8Array,
-  random: () => number,
-  perClass: number,
-  rows: number[][],
-  targets: number[],
-  hardness?: Float32Array,
-  eligible?: Uint8Array,
-): void {
-  const pixels = mask.length;
-  const byClass: number[][] = [[], []];
-  for (let p = 0; p < pixels; p++) if (!eligible || eligible[p]) byClass[mask[p]!]!.push(p);
-  const push = (p: number, label: number) => {
-    const row = new Array<number>(planes);
-    for (let f = 0; f < planes; f++) row[f] = features[f * pixels + p]!;
-    rows.push(row);
-    targets.push(label);
-  };
-  for (let label = 0; label < 2; label++) {
-    const pool = byClass[label]!;
-    if (pool.length === 0) continue;
-    const count = Math.round(perClass * (label === 0 ? negativeRatio : 1));
-    let uniform = count;
-    if (label === 0 && hardness && hardFraction > 0) {
-      const cumulative = new Float64Array(pool.length);
-      let total = 0;
-      pool.forEach((p, i) => cumulative[i] = total += hardness[p]! + 0.02);
-      const hard = Math.round(count * hardFraction);
-      uniform -= hard;
-      for (let n = 0; n < hard; n++) {
-        const target = random() * total;
-        let [low, high] = [0, pool.length - 1];
-        while (low < high) {
-          const middle = (low + high) >> 1;
-          if (cumulative[middle]! < target) low = middle + 1;
-          else high = middle;
-        }
-        push(pool[low]!, 0);
-      }
-    }
-    for (let n = 0; n < uniform; n++) push(pool[Math.floor(random() * pool.length)]!, label);
-  }
-}
-
-/** Mean and standard deviation of each column. */
-function columnStats(rows: number[][]): { mean: number[]; std: number[] } {
-  const count = rows[0]!.length;
-  const mean = new Array<number>(count).fill(0);
-  const std = new Array<number>(count).fill(0);
-  for (const row of rows) row.forEach((v, f) => mean[f]! += v / rows.length);
-  for (const row of rows) row.forEach((v, f) => std[f]! += (v - mean[f]!) ** 2 / rows.length);
-  return { mean, std: std.map((v) => Math.sqrt(v) + 1e-6) };
 }
 
 /** A dense network in tfjs: ReLU hidden layers, one sigmoid output, seeded initialisation. */
@@ -277,15 +107,29 @@ async function fitEpoch(
   const targets: number[] = [];
   // With z context, one augmentation for the whole stack keeps neighbouring slices aligned.
   const shared = firstStage && zSigmasPx.length > 0 ? drawAugmentation(random) : undefined;
-  const augmented = train.map((slice) => augment(slice, stats, shared ?? drawAugmentation(random)));
+  const augmented = train.map((slice) =>
+    augmentSlice(slice, stats, shared ?? drawAugmentation(random))
+  );
   const sliceFeatures = stackFeatures(
+    sampleSetup(),
     augmented.map((a) => a.normalised),
     train[0]!.width,
     firstStage,
   );
   sliceFeatures.forEach(({ features, planes, probability, eligible }, z) => {
     const mask = augmented[z]!.mask;
-    sampleRows(features, planes, mask, random, perClass, rows, targets, probability, eligible);
+    sampleRows(
+      sampleSetup(),
+      features,
+      planes,
+      mask,
+      random,
+      perClass,
+      rows,
+      targets,
+      probability,
+      eligible,
+    );
   });
   for (let i = rows.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -318,73 +162,26 @@ function probeStats(
 ): { mean: number[]; std: number[] } {
   const rows: number[][] = [];
   const sliceFeatures = stackFeatures(
-    train.map((slice) => augment(slice, stats, identity).normalised),
+    sampleSetup(),
+    train.map((slice) => augmentSlice(slice, stats, identityAugmentation).normalised),
     train[0]!.width,
     firstStage,
   );
   sliceFeatures.forEach(({ features, planes, eligible }, z) => {
-    sampleRows(features, planes, train[z]!.mask, random, 500, rows, [], undefined, eligible);
+    sampleRows(
+      sampleSetup(),
+      features,
+      planes,
+      train[z]!.mask,
+      random,
+      500,
+      rows,
+      [],
+      undefined,
+      eligible,
+    );
   });
   return columnStats(rows);
-}
-
-/** Probabilities of a model on whole slices (volume statistics of those slices), and truth. */
-function predictSlices(
-  file: EmModelFile,
-  slices: LabelledSlice[],
-): { probabilities: Float32Array; truth: Uint8Array; shape: [number, number, number] } {
-  const first = slices[0]!;
-  const shape = [slices.length, first.height, first.width] as [number, number, number];
-  const plane = first.height * first.width;
-  const volume = new Float32Array(slices.length * plane);
-  const truth = new Uint8Array(volume.length);
-  slices.forEach((s, z) => {
-    volume.set(s.intensity, z * plane);
-    truth.set(s.mask, z * plane);
-  });
-  return { probabilities: segmentEmBlock(volume, shape, prepareEmModel(file)), truth, shape };
-}
-
-/** Dice and IoU after threshold and clean-up (and Dice before clean-up). */
-function score(
-  predicted: ReturnType<typeof predictSlices>,
-  threshold: number,
-  cleanUp: EmModelFile["clean"],
-): { dice: number; iou: number; diceRaw: number } {
-  const { probabilities, truth, shape } = predicted;
-  const mask = new Uint8Array(probabilities.length);
-  for (let i = 0; i < mask.length; i++) mask[i] = probabilities[i]! >= threshold ? 1 : 0;
-  const diceRaw = overlapScores(mask, truth).dice;
-  cleanMask2d(mask, shape, cleanUp);
-  return { ...overlapScores(mask, truth), diceRaw };
-}
-
-function validate(
-  file: EmModelFile,
-  slices: LabelledSlice[],
-): { dice: number; iou: number; diceRaw: number } {
-  return score(predictSlices(file, slices), file.threshold, file.clean);
-}
-
-/** The threshold and clean-up sizes with the best Dice on some slices (grid search). */
-function bestPostprocess(
-  file: EmModelFile,
-  slices: LabelledSlice[],
-): { threshold: number; clean: EmModelFile["clean"] } {
-  const predicted = predictSlices(file, slices);
-  let best = { threshold: 0.5, clean: file.clean };
-  let bestDice = -1;
-  for (let step = 0; step <= 14; step++) {
-    const threshold = step === 14 ? 0.97 : Math.round((0.3 + 0.05 * step) * 100) / 100;
-    for (const minObjectPx of [20, 40, 80, 120]) {
-      for (const maxHolePx of [40, 400]) {
-        const candidate = { minObjectPx, maxHolePx };
-        const { dice } = score(predicted, threshold, candidate);
-        if (dice > bestDice) [best, bestDice] = [{ threshold, clean: candidate }, dice];
-      }
-    }
-  }
-  return best;
 }
 
 /**
