@@ -1,20 +1,33 @@
 /**
  * EM segmentation speed per core (CPU time, see `bestMs`): the built-in model (features + MLP, plain
  * TypeScript) against the same MLP run by tfjs (cpu backend) on the same features, and the
- * ONNX backend (onnxruntime-node) on the test model.
+ * ONNX backend (onnxruntime-node) on the test model, and the previous built-in architecture
+ * (random weights) as the before/after baseline.
  * Run: `deno run -A bench/em_bench.ts [MODEL.json]` (default: the built-in model).
  * @module
  */
 import { cpuUsage } from "node:process";
 import * as tf from "@tensorflow/tfjs";
 import { writeResults } from "./report.ts";
-import { computeContextFeatures, contextFeatureCount } from "../src/em/context_features.ts";
+import {
+  computeContextFeatures,
+  computeZContextFeatures,
+  contextFeatureCount,
+} from "../src/em/context_features.ts";
 import { type DenseLayer, mlpForward } from "../src/em/mlp.ts";
-import { loadEmModel } from "../src/em/em_model.ts";
+import {
+  type EmModel,
+  type EmModelFile,
+  encodeFloat32,
+  loadEmModel,
+  prepareEmModel,
+  type StoredLayer,
+} from "../src/em/em_model.ts";
 import { computeFeatures2d, featureCount } from "../src/em/features_2d.ts";
 import { loadOnnxModel, segmentOnnxBlock } from "../src/em/onnx_backend.ts";
 import { segmentEmBlock } from "../src/em/segment_block.ts";
 import { emLikeVolume } from "../tests/em/helpers.ts";
+import { seededRandom } from "../src/random.ts";
 
 /**
  * Best of `runs` timings of `work`, in milliseconds of this process's CPU time (user +
@@ -49,6 +62,47 @@ function tfjsForward(layers: DenseLayer[], features: tf.Tensor2D): Float32Array 
   });
 }
 
+/**
+ * The previous built-in architecture (before z context and the cascade gate): 29 features
+ * with structure tensors at σ 1-5 px, a 16-8 MLP, auto-context at σ 2.5, 5, 8 px and a second
+ * 16-8 MLP everywhere. Random weights: its speed does not depend on them.
+ */
+function previousArchitecture(): EmModel {
+  const random = seededRandom(11);
+  const dense = (widths: number[]): StoredLayer[] =>
+    widths.slice(1).map((outputs, l) => ({
+      inputs: widths[l]!,
+      outputs,
+      activation: l + 2 === widths.length ? "sigmoid" : "relu",
+      weights: encodeFloat32(new Float32Array(widths[l]! * outputs).map(() => random() - 0.5)),
+      bias: encodeFloat32(new Float32Array(outputs).map(() => random() - 0.5)),
+    }));
+  const features = { sigmasPx: [1, 1.6, 3.5, 5], truncate: 3, structureOuterRatio: 0.5 };
+  const image = featureCount(features);
+  const all = image + contextFeatureCount([2.5, 5, 8]);
+  const file: EmModelFile = {
+    format: "clemreg-em-mlp",
+    version: 1,
+    voxelSizeNm: [18.4, 18.4],
+    features,
+    normalisation: "volume-mean-std",
+    featureMean: new Array(image).fill(0),
+    featureStd: new Array(image).fill(1),
+    layers: dense([image, 16, 8, 1]),
+    context: {
+      sigmasPx: [2.5, 5, 8],
+      featureMean: new Array(all).fill(0),
+      featureStd: new Array(all).fill(1),
+      layers: dense([all, 16, 8, 1]),
+    },
+    threshold: 0.5,
+    clean: { minObjectPx: 40, maxHolePx: 40 },
+    training: {},
+    licence: "random weights",
+  };
+  return prepareEmModel(file);
+}
+
 await tf.setBackend("cpu");
 const model = await loadEmModel(Deno.args[0] ?? undefined);
 const [depth, height, width] = [2, 512, 512];
@@ -58,12 +112,18 @@ const plane = height * width;
 const mvox = (ms: number, count = voxels) => count / ms / 1e3;
 
 const builtinMs = await bestMs(3, () => segmentEmBlock(volume, [depth, height, width], model));
+const previous = previousArchitecture();
+const previousMs = await bestMs(
+  3,
+  () => segmentEmBlock(volume, [depth, height, width], previous),
+);
 
 // Stage by stage on one slice, to compare the MLP with tfjs on identical features.
 const spec = model.file.features;
 const imagePlanes = featureCount(spec);
 const context = model.file.context;
-const planes = imagePlanes + (context ? contextFeatureCount(context.sigmasPx) : 0);
+const zSigmas = context?.zSigmasPx ?? [];
+const planes = imagePlanes + (context ? contextFeatureCount(context.sigmasPx, zSigmas) : 0);
 const features = new Float32Array(planes * plane);
 const slice = Float32Array.from(volume.subarray(0, plane), (v) => (v - 128) / 50);
 const probability = new Float32Array(plane);
@@ -79,6 +139,18 @@ const featuresMs = await bestMs(3, () => {
       spec.truncate,
       features.subarray(imagePlanes * plane),
     );
+    if (zSigmas.length > 0) {
+      // The slice's own map stands in for its neighbours' (same cost).
+      computeZContextFeatures(
+        probability,
+        probability,
+        height,
+        width,
+        zSigmas,
+        spec.truncate,
+        features.subarray((imagePlanes + contextFeatureCount(context.sigmasPx)) * plane),
+      );
+    }
   }
 });
 const mlpLayers = model.contextLayers ?? model.layers;
@@ -116,6 +188,14 @@ console.log(
 const builtin = mvox(builtinMs);
 const featuresAndTfjs = plane / (featuresMs + tfjsMs + (context ? mlpMs : 0)) / 1e3;
 await writeResults("em", [
+  {
+    name: "builtin EM inference vs the previous architecture, 1 thread",
+    value: builtin,
+    unit: "Mvox/s",
+    baseline: "previous built-in architecture (29 features, 16-8 MLPs, no gate), same code",
+    baselineValue: mvox(previousMs),
+    ratio: builtin / mvox(previousMs),
+  },
   {
     name: "builtin EM inference (features + MLP), 1 thread",
     value: builtin,

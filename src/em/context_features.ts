@@ -2,7 +2,9 @@
  * Auto-context features (as in ilastik's autocontext): the first stage's probability map,
  * smoothed at a few scales, with the Hessian eigenvalues of each smoothed map. They tell
  * round, filled blobs (mitochondria) from thin dark lines (membranes) that look alike pixel
- * by pixel.
+ * by pixel. Optional z-context planes add the first stage's maps of the slices above and below
+ * (their mean and their minimum, smoothed): a mitochondrion continues through neighbouring
+ * sections, a dark patch of cytoplasm less often.
  * @module
  */
 import {
@@ -13,12 +15,16 @@ import {
 } from "./gaussian_2d.ts";
 
 /**
- * Number of context planes: the map itself + 3 per scale.
+ * Number of context planes: the map itself + 3 per scale (+ 2 per z-context scale).
  * @param sigmasPx the smoothing scales
+ * @param zSigmasPx smoothing scales of the neighbouring slices' maps (none: no z context)
  * @returns the count
  */
-export function contextFeatureCount(sigmasPx: readonly number[]): number {
-  return 1 + 3 * sigmasPx.length;
+export function contextFeatureCount(
+  sigmasPx: readonly number[],
+  zSigmasPx: readonly number[] = [],
+): number {
+  return 1 + 3 * sigmasPx.length + 2 * zSigmasPx.length;
 }
 
 /**
@@ -27,9 +33,14 @@ export function contextFeatureCount(sigmasPx: readonly number[]): number {
  * @param truncate kernel half-width in σ
  * @returns the radius
  */
-export function contextRadius(sigmasPx: readonly number[], truncate: number): number {
+export function contextRadius(
+  sigmasPx: readonly number[],
+  truncate: number,
+  zSigmasPx: readonly number[] = [],
+): number {
   let radius = 0;
   for (const sigma of sigmasPx) radius = Math.max(radius, gaussianRadius(sigma, truncate) + 1);
+  for (const sigma of zSigmasPx) radius = Math.max(radius, gaussianRadius(sigma, truncate));
   return radius;
 }
 
@@ -87,5 +98,53 @@ export function computeContextFeatures(
         out[small + row + x] = half - root;
       }
     }
+  }
+}
+
+/**
+ * Z-context planes of one slice into `out` (plane-major): for each scale, the smoothed mean
+ * and the smoothed minimum of the first stage's maps of the slice below and the slice above.
+ * At a volume's first or last slice, pass the one neighbour it has twice (mirror).
+ * @param below first-stage map of the slice below, `height × width`
+ * @param above first-stage map of the slice above
+ * @param height slice height
+ * @param width slice width
+ * @param zSigmasPx smoothing scales in pixels
+ * @param truncate kernel half-width in σ
+ * @param out receives `2 × zSigmasPx.length × height × width` floats
+ */
+export function computeZContextFeatures(
+  below: Float32Array,
+  above: Float32Array,
+  height: number,
+  width: number,
+  zSigmasPx: readonly number[],
+  truncate: number,
+  out: Float32Array,
+): void {
+  const pixels = height * width;
+  const scratch = new Float32Array(
+    separableScratchLength(height, width, contextRadius([], truncate, zSigmasPx)),
+  );
+  const mean = new Float32Array(pixels);
+  const minimum = new Float32Array(pixels);
+  for (let p = 0; p < pixels; p++) {
+    const a = below[p]!;
+    const b = above[p]!;
+    mean[p] = 0.5 * (a + b);
+    minimum[p] = a < b ? a : b;
+  }
+  for (let s = 0; s < zSigmasPx.length; s++) {
+    const kernel = gaussianKernel1d(zSigmasPx[s]!, truncate);
+    const base = 2 * s * pixels;
+    convolveSeparable2d(mean, out.subarray(base, base + pixels), height, width, kernel, scratch);
+    convolveSeparable2d(
+      minimum,
+      out.subarray(base + pixels, base + 2 * pixels),
+      height,
+      width,
+      kernel,
+      scratch,
+    );
   }
 }

@@ -22,6 +22,17 @@ export interface StoredLayer {
 export interface ContextStage {
   /** Smoothing scales of the first stage's probability map, in pixels. */
   sigmasPx: number[];
+  /**
+   * Z context: smoothing scales (pixels) of the first stage's maps of the slices above and
+   * below. Absent: slices are independent (no z halo).
+   */
+  zSigmasPx?: number[];
+  /**
+   * Cascade gate: where the first stage's probability and its smoothing at the first context
+   * scale are both below this, the second stage is skipped and the probability is 0.
+   * Absent: the second stage runs everywhere.
+   */
+  gate?: number;
   /** Stage 2 sees only the context features (not the image features): cheaper. */
   contextOnly?: boolean;
   featureMean: number[];

@@ -22,6 +22,8 @@ export interface FeatureSpec {
   structureOuterRatio: number;
   /** Add the local standard deviation at each scale (texture: cristae). Default false. */
   localStd?: boolean;
+  /** Structure-tensor eigenvalues at each scale (default true; false: 2 planes less a scale). */
+  structureTensor?: boolean;
 }
 
 /** The default feature set of the built-in model. */
@@ -32,9 +34,10 @@ export const defaultFeatureSpec: FeatureSpec = {
 };
 
 /**
- * Number of feature planes for a spec: 1 intensity + 7 per scale
- * (smoothed, DoG, gradient magnitude, 2 Hessian eigenvalues and the square roots of the
- * 2 structure-tensor eigenvalues, which keeps them in gradient units).
+ * Number of feature planes for a spec: 1 intensity + 5 to 8 per scale
+ * (smoothed, DoG, gradient magnitude, 2 Hessian eigenvalues, optionally the square roots of
+ * the 2 structure-tensor eigenvalues, which keeps them in gradient units, and the local
+ * standard deviation).
  * @param spec the feature spec
  * @returns the count
  */
@@ -43,7 +46,7 @@ export function featureCount(spec: FeatureSpec): number {
 }
 
 function planesPerScale(spec: FeatureSpec): number {
-  return spec.localStd ? 8 : 7;
+  return 5 + (spec.structureTensor === false ? 0 : 2) + (spec.localStd ? 1 : 0);
 }
 
 /**
@@ -54,8 +57,9 @@ function planesPerScale(spec: FeatureSpec): number {
  */
 export function featureRadius(spec: FeatureSpec): number {
   let radius = 0;
+  const structure = spec.structureTensor !== false;
   for (const sigma of spec.sigmasPx) {
-    const outer = gaussianRadius(sigma * spec.structureOuterRatio, spec.truncate);
+    const outer = structure ? gaussianRadius(sigma * spec.structureOuterRatio, spec.truncate) : 0;
     radius = Math.max(radius, gaussianRadius(sigma, spec.truncate) + 1 + outer);
   }
   return radius;
@@ -115,10 +119,9 @@ export function computeFeatures2d(
   const maxRadius = featureRadius(spec);
   const scratch = new Float32Array(separableScratchLength(height, width, maxRadius));
   const smoothed = new Float32Array(pixels);
-  const gradX = new Float32Array(pixels);
-  const gradY = new Float32Array(pixels);
-  const tensor = new Float32Array(3 * pixels);
-  const tensorSmoothed = new Float32Array(pixels);
+  const structure = spec.structureTensor !== false;
+  const tensor = new Float32Array(structure ? 3 * pixels : 0);
+  const tensorSmoothed = new Float32Array(structure ? pixels : 0);
   const perScale = planesPerScale(spec);
   const squares = spec.localStd ? new Float32Array(pixels) : undefined;
   if (squares) { for (let p = 0; p < pixels; p++) squares[p] = slice[p]! * slice[p]!; }
@@ -132,7 +135,7 @@ export function computeFeatures2d(
     convolveSeparable2d(slice, smoothed, height, width, kernel, scratch);
     if (squares) {
       // Local standard deviation: sqrt(G(I²) − G(I)²), written straight into its plane.
-      const stdPlane = out.subarray((base + 7) * pixels, (base + 8) * pixels);
+      const stdPlane = out.subarray((base + perScale - 1) * pixels, (base + perScale) * pixels);
       convolveSeparable2d(squares, stdPlane, height, width, kernel, scratch);
       for (let p = 0; p < pixels; p++) {
         const variance = stdPlane[p]! - smoothed[p]! * smoothed[p]!;
@@ -163,15 +166,16 @@ export function computeFeatures2d(
         const dxy = 0.25 * (smoothed[down + right]! - smoothed[down + left]! -
           smoothed[up + right]! + smoothed[up + left]!);
         const p = row + x;
-        gradX[p] = dx;
-        gradY[p] = dy;
         out[gradPlane + p] = Math.sqrt(dx * dx + dy * dy);
         writeEigenvalues(dxx, dxy, dyy, out, hessPlane + p, hessPlane + pixels + p);
-        tensor[p] = dx * dx;
-        tensor[pixels + p] = dx * dy;
-        tensor[2 * pixels + p] = dy * dy;
+        if (structure) {
+          tensor[p] = dx * dx;
+          tensor[pixels + p] = dx * dy;
+          tensor[2 * pixels + p] = dy * dy;
+        }
       }
     }
+    if (!structure) continue;
     const outerKernel = gaussianKernel1d(sigma * spec.structureOuterRatio, spec.truncate);
     const structPlane = (base + 5) * pixels;
     for (let component = 0; component < 3; component++) {

@@ -1,6 +1,6 @@
 /**
  * EM mitochondria segmentation: the built-in pixel classifier (2-D multi-scale features +
- * a small MLP), a user's ONNX model, or given labels; block-wise inference with halos and a
+ * a small MLP, then an auto-context MLP with z context), a user's ONNX model, or given labels; block-wise inference with halos and a
  * whole-image driver that writes an OME-Zarr label image.
  * @module
  */
@@ -12,6 +12,12 @@ export {
 } from "./features_2d.ts";
 export type { FeatureSpec } from "./features_2d.ts";
 export { convolveSeparable2d, gaussianKernel1d, gaussianRadius } from "./gaussian_2d.ts";
+export {
+  computeContextFeatures,
+  computeZContextFeatures,
+  contextFeatureCount,
+  contextRadius,
+} from "./context_features.ts";
 export { type DenseLayer, mlpForward } from "./mlp.ts";
 export {
   builtinModelUrl,
@@ -38,3 +44,4 @@ export { cleanMask2d, type CleanOptions } from "./clean_mask_2d.ts";
 export { type OverlapScores, overlapScores } from "./mask_metrics.ts";
 export { nearestInPlaneLevel, segmentEmImage, type SegmentImageOptions } from "./segment_volume.ts";
 export { type GivenLabels, openGivenLabels } from "./given_labels.ts";
+export { type LabelledSlice, loadVncSlice, pngForeground } from "./training_data.ts";

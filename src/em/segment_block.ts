@@ -1,12 +1,18 @@
 /**
  * Built-in EM mitochondria inference on one block: per-slice normalisation, 2-D features
  * and the MLP, giving a probability per voxel. Features are per slice, so a block needs a
- * halo of {@linkcode emBlockHalo} voxels in y and x (none in z); the interior of a block
+ * halo of {@linkcode emBlockHalo} voxels in y and x (in z one slice when the model has
+ * z context, else none); the interior of a block
  * read with that halo equals the whole-volume result exactly, so chunks need no blending.
  * @module
  */
 import type { EmModel } from "./em_model.ts";
-import { computeContextFeatures, contextFeatureCount, contextRadius } from "./context_features.ts";
+import {
+  computeContextFeatures,
+  computeZContextFeatures,
+  contextFeatureCount,
+  contextRadius,
+} from "./context_features.ts";
 import { computeFeatures2d, featureCount, featureRadius } from "./features_2d.ts";
 import { mlpForward } from "./mlp.ts";
 
@@ -32,8 +38,8 @@ export function emBlockHalo(model: EmModel): [number, number, number] {
   const spec = model.file.features;
   const context = model.file.context;
   const radius = featureRadius(spec) +
-    (context ? contextRadius(context.sigmasPx, spec.truncate) : 0);
-  return [0, radius, radius];
+    (context ? contextRadius(context.sigmasPx, spec.truncate, context.zSigmasPx) : 0);
+  return [context?.zSigmasPx?.length ? 1 : 0, radius, radius];
 }
 
 /**
@@ -87,33 +93,94 @@ export function segmentEmBlock(
   const imageFeatures = featureCount(spec);
   const context = model.file.context;
   const contextLayers = model.contextLayers;
-  const contextPlanes = context ? contextFeatureCount(context.sigmasPx) : 0;
-  // Image features then context features: stage 2 reads all planes, stage 1 the first ones.
-  const features = new Float32Array((imageFeatures + contextPlanes) * plane);
-  const firstStage = context ? new Float32Array(plane) : undefined;
+  if (!context || !contextLayers) {
+    const features = new Float32Array(imageFeatures * plane);
+    const slice = new Float32Array(plane);
+    for (let z = 0; z < depth; z++) {
+      options.signal?.throwIfAborted();
+      normaliseSlice(volume, z * plane, plane, stats, slice);
+      computeFeatures2d(slice, height, width, spec, features);
+      mlpForward(model.layers, features, plane, plane, out.subarray(z * plane, (z + 1) * plane));
+    }
+    return out;
+  }
+  const zSigmas = context.zSigmasPx ?? [];
+  // With z context, slice z's second stage needs the first stage of z + 1: run one slice
+  // behind, keeping two slices' feature planes (image features, then context features).
+  const lag = zSigmas.length > 0 ? 1 : 0;
+  const planes = imageFeatures + contextFeatureCount(context.sigmasPx, zSigmas);
+  const buffers = [new Float32Array(planes * plane), new Float32Array(planes * plane)];
+  const firstStage = new Float32Array((lag ? depth : 1) * plane);
   const slice = new Float32Array(plane);
-  const inverseStd = 1 / stats.std;
-  for (let z = 0; z < depth; z++) {
-    options.signal?.throwIfAborted();
-    const offset = z * plane;
-    for (let p = 0; p < plane; p++) slice[p] = (volume[offset + p]! - stats.mean) * inverseStd;
-    computeFeatures2d(slice, height, width, spec, features);
-    const target = out.subarray(offset, offset + plane);
-    if (context && contextLayers && firstStage) {
-      mlpForward(model.layers, features, plane, plane, firstStage);
-      computeContextFeatures(
-        firstStage,
+  const open = new Uint32Array(context.gate === undefined ? 0 : plane);
+  const mapOf = (z: number) => lag ? firstStage.subarray(z * plane, (z + 1) * plane) : firstStage;
+  const secondStage = (z: number) => {
+    const features = buffers[z % 2]!;
+    const contextPlanes = features.subarray(imageFeatures * plane);
+    computeContextFeatures(mapOf(z), height, width, context.sigmasPx, spec.truncate, contextPlanes);
+    if (lag) {
+      const below = z > 0 ? z - 1 : Math.min(1, depth - 1);
+      const above = z < depth - 1 ? z + 1 : Math.max(0, depth - 2);
+      computeZContextFeatures(
+        mapOf(below),
+        mapOf(above),
         height,
         width,
-        context.sigmasPx,
+        zSigmas,
         spec.truncate,
-        features.subarray(imageFeatures * plane),
+        contextPlanes.subarray(contextFeatureCount(context.sigmasPx) * plane),
       );
-      const stageInput = context.contextOnly ? features.subarray(imageFeatures * plane) : features;
-      mlpForward(contextLayers, stageInput, plane, plane, target);
-    } else {
-      mlpForward(model.layers, features, plane, plane, target);
     }
+    const stageInput = context.contextOnly ? contextPlanes : features;
+    const target = out.subarray(z * plane, (z + 1) * plane);
+    if (context.gate === undefined) {
+      mlpForward(contextLayers, stageInput, plane, plane, target);
+      return;
+    }
+    // Cascade: run the second stage only where the first stage or its neighbourhood is not
+    // clearly background (plane 1 of the context features is the map's first smoothing).
+    const count = gatePixels(mapOf(z), contextPlanes.subarray(plane), context.gate, target, open);
+    mlpForward(contextLayers, stageInput, plane, count, target, open);
+  };
+  for (let z = 0; z < depth; z++) {
+    options.signal?.throwIfAborted();
+    normaliseSlice(volume, z * plane, plane, stats, slice);
+    const features = buffers[z % 2]!;
+    computeFeatures2d(slice, height, width, spec, features);
+    mlpForward(model.layers, features, plane, plane, mapOf(z));
+    if (z - lag >= 0) secondStage(z - lag);
   }
+  if (lag && depth > 0) secondStage(depth - 1);
   return out;
+}
+
+/**
+ * The pixels that pass the cascade gate, listed in `open`; the others get probability 0.
+ * @returns how many passed
+ */
+function gatePixels(
+  map: Float32Array,
+  smoothed: Float32Array,
+  gate: number,
+  target: Float32Array,
+  open: Uint32Array,
+): number {
+  let count = 0;
+  for (let p = 0; p < map.length; p++) {
+    if (map[p]! >= gate || smoothed[p]! >= gate) open[count++] = p;
+    else target[p] = 0;
+  }
+  return count;
+}
+
+/** `(value − mean) / std` of one slice of a volume into `slice`. */
+function normaliseSlice(
+  volume: Float32Array | Uint8Array | Uint16Array,
+  offset: number,
+  plane: number,
+  stats: { mean: number; std: number },
+  slice: Float32Array,
+): void {
+  const inverseStd = 1 / stats.std;
+  for (let p = 0; p < plane; p++) slice[p] = (volume[offset + p]! - stats.mean) * inverseStd;
 }

@@ -42,6 +42,49 @@ export function blockMean2d(
   return { values: out, height: outHeight, width: outWidth };
 }
 
+/** The parts of a decoded PNG (fast-png) that {@linkcode pngForeground} reads. */
+export interface DecodedPng {
+  width: number;
+  height: number;
+  channels: number;
+  /** Bits per sample: 1, 2, 4, 8 or 16. */
+  depth: number;
+  /** Samples; for depths below 8, rows packed MSB first, each row padded to whole bytes. */
+  data: ArrayLike<number>;
+}
+
+/**
+ * Foreground (first channel at least half of full scale) of a decoded greyscale PNG mask,
+ * whatever its bit depth. em-vnc masks 01 and 07 are 1-bit PNGs: reading their packed
+ * bytes as 8-bit pixels gave nonsense masks for two of the twelve training slices.
+ * @param png the decoded image
+ * @returns 0/1 per pixel, C order
+ * @throws {TypeError} when the bit depth is not 1, 2, 4, 8 or 16
+ */
+export function pngForeground(png: DecodedPng): Uint8Array {
+  const { width, height, channels, depth, data } = png;
+  if (![1, 2, 4, 8, 16].includes(depth)) {
+    throw new TypeError(`Cannot read the PNG mask: bit depth ${depth}`);
+  }
+  const binary = new Uint8Array(width * height);
+  const half = 2 ** (depth - 1);
+  if (depth >= 8) {
+    for (let p = 0; p < binary.length; p++) binary[p] = data[p * channels]! >= half ? 1 : 0;
+    return binary;
+  }
+  const rowBytes = Math.ceil((width * channels * depth) / 8);
+  const maxSample = 2 ** depth - 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * channels * depth;
+      const byte = data[y * rowBytes + (bit >> 3)]!;
+      const sample = (byte >> (8 - depth - (bit & 7))) & maxSample;
+      binary[y * width + x] = sample >= half ? 1 : 0;
+    }
+  }
+  return binary;
+}
+
 /**
  * Read em-vnc stack1 slice `index` (raw TIFF + mitochondria PNG) and downsample it.
  * The mask is the block mean of (PNG ≥ 128), thresholded at 0.5.
@@ -59,9 +102,7 @@ export async function loadVncSlice(
   const [ifd] = decodeTiff(await Deno.readFile(`${stackDir}/raw/${name}.tif`));
   if (!ifd) throw new TypeError(`Cannot read ${stackDir}/raw/${name}.tif: no image in it`);
   const png = decodePng(await Deno.readFile(`${stackDir}/mitochondria/${name}.png`));
-  const channels = png.channels;
-  const binary = new Uint8Array(png.width * png.height);
-  for (let p = 0; p < binary.length; p++) binary[p] = png.data[p * channels]! >= 128 ? 1 : 0;
+  const binary = pngForeground(png);
   const intensity = blockMean2d(ifd.data as ArrayLike<number>, ifd.height, ifd.width, factor);
   const maskMean = blockMean2d(binary, png.height, png.width, factor);
   const mask = new Uint8Array(maskMean.values.length);

@@ -5,6 +5,7 @@ import {
   separableScratchLength,
 } from "../../src/em/gaussian_2d.ts";
 import { type DenseLayer, mlpForward } from "../../src/em/mlp.ts";
+import { computeFeatures2d, featureCount } from "../../src/em/features_2d.ts";
 import { emBlockHalo, segmentEmBlock } from "../../src/em/segment_block.ts";
 import { randomModel } from "./helpers.ts";
 import { seededRandom } from "../../src/random.ts";
@@ -134,4 +135,105 @@ Deno.test("segmentEmBlock() with a halo smaller than the feature radius does dif
   let differing = 0;
   for (let p = 50 * width; p < 60 * width; p++) if (part[p] !== whole[p]) differing++;
   assert(differing > 0, "a too-small halo should change results near the cut");
+});
+
+Deno.test("segmentEmBlock() with z context on z-chunks read with the halo equals the whole volume", () => {
+  const model = randomModel(6, 18.4, false, [1, 2]);
+  const [haloZ, halo] = emBlockHalo(model);
+  assertEquals(haloZ, 1);
+  const random = seededRandom(7);
+  const [depth, height, width] = [7, 40, 36];
+  const volume = new Uint8Array(depth * height * width).map(() => Math.floor(random() * 256));
+  const stats = { intensityMean: 128, intensityStd: 60 };
+  const whole = segmentEmBlock(volume, [depth, height, width], model, stats);
+  const plane = height * width;
+  const chunk = 3; // z chunks 0-2, 3-5, 6: each read with one slice above and below
+  for (let z0 = 0; z0 < depth; z0 += chunk) {
+    const zs = [Math.max(0, z0 - haloZ), Math.min(depth, z0 + chunk + haloZ)] as const;
+    const block = volume.slice(zs[0] * plane, zs[1] * plane);
+    const result = segmentEmBlock(block, [zs[1] - zs[0], height, width], model, stats);
+    for (let z = z0; z < Math.min(depth, z0 + chunk); z++) {
+      const got = result.subarray((z - zs[0]) * plane, (z - zs[0] + 1) * plane);
+      assertEquals(got, whole.subarray(z * plane, (z + 1) * plane));
+    }
+  }
+  // The neighbours matter: a slice alone differs from the same slice inside the volume.
+  const alone = segmentEmBlock(
+    volume.slice(3 * plane, 4 * plane),
+    [1, height, width],
+    model,
+    stats,
+  );
+  assert(alone.some((v, p) => v !== whole[3 * plane + p]), "z context should change slice 3");
+  assertEquals(halo, emBlockHalo(randomModel(6))[1]);
+});
+
+Deno.test("mlpForward() on listed pixels equals the full evaluation there and leaves the rest", () => {
+  const random = seededRandom(8);
+  const layer = (inputs: number, outputs: number, activation: DenseLayer["activation"]) => ({
+    inputs,
+    outputs,
+    activation,
+    weights: new Float32Array(inputs * outputs).map(() => random() - 0.5),
+    bias: new Float32Array(outputs).map(() => random() - 0.5),
+  });
+  const layers = [layer(5, 8, "relu"), layer(8, 1, "sigmoid")];
+  const pixels = 700;
+  const features = new Float32Array(5 * pixels).map(() => random() * 2 - 1);
+  const full = new Float32Array(pixels);
+  mlpForward(layers, features, pixels, pixels, full);
+  const listed = Uint32Array.from({ length: pixels }, (_, p) => p).filter((p) => p % 3 !== 1);
+  const out = new Float32Array(pixels).fill(-1);
+  mlpForward(layers, features, pixels, listed.length, out, listed);
+  for (let p = 0; p < pixels; p++) assertEquals(out[p], p % 3 === 1 ? -1 : full[p]);
+});
+
+Deno.test("segmentEmBlock() with a cascade gate: zero where gated, chunks still exact", () => {
+  const [depth, height, width] = [3, 120, 40];
+  const random = seededRandom(9);
+  const volume = new Uint8Array(depth * height * width).map(() => Math.floor(random() * 256));
+  const stats = { intensityMean: 128, intensityStd: 60 };
+  const ungated = segmentEmBlock(
+    volume,
+    [depth, height, width],
+    randomModel(6, 18.4, false, [1]),
+    stats,
+  );
+  // Gate at the median of the first stage's map of slice 0, so both branches are taken.
+  const plain = randomModel(6, 18.4, false, [1]);
+  const plane = height * width;
+  const features = new Float32Array(featureCount(plain.file.features) * plane);
+  const slice = Float32Array.from(volume.subarray(0, plane), (v) => (v - 128) / 60);
+  computeFeatures2d(slice, height, width, plain.file.features, features);
+  const map = new Float32Array(plane);
+  mlpForward(plain.layers, features, plane, plane, map);
+  const median = map.slice().sort()[plane >> 1]!;
+  const model = randomModel(6, 18.4, false, [1], median);
+  const whole = segmentEmBlock(volume, [depth, height, width], model, stats);
+  let zeros = 0;
+  let same = 0;
+  for (let i = 0; i < whole.length; i++) {
+    if (whole[i] === 0) zeros++;
+    else if (whole[i] === ungated[i]) same++;
+  }
+  assert(zeros > 0 && same > 0 && zeros + same === whole.length, `${zeros} gated, ${same} kept`);
+  const [, halo] = emBlockHalo(model);
+  const [y0, y1] = [50, 60]; // read with the halo: rows 50 − halo to 60 + halo of 120
+  const ys = [Math.max(0, y0 - halo), Math.min(height, y1 + halo)] as const;
+  assert(ys[0] > 0 && ys[1] < height, `halo ${halo} leaves no cut`);
+  const block = new Uint8Array(depth * (ys[1] - ys[0]) * width);
+  for (let z = 0; z < depth; z++) {
+    const from = (z * height + ys[0]) * width;
+    block.set(volume.subarray(from, from + (ys[1] - ys[0]) * width), z * (ys[1] - ys[0]) * width);
+  }
+  const part = segmentEmBlock(block, [depth, ys[1] - ys[0], width], model, stats);
+  for (let z = 0; z < depth; z++) {
+    for (let y = y0; y < y1; y++) {
+      const got = part.subarray(
+        ((z * (ys[1] - ys[0])) + y - ys[0]) * width,
+        ((z * (ys[1] - ys[0])) + y - ys[0] + 1) * width,
+      );
+      assertEquals(got, whole.subarray((z * height + y) * width, (z * height + y + 1) * width));
+    }
+  }
 });

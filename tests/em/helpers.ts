@@ -29,11 +29,17 @@ function randomLayers(widths: number[], random: () => number): StoredLayer[] {
 }
 
 /** A model with random weights (and an auto-context stage), for structural tests. */
-export function randomModel(seed: number, voxelSizeNm = 18.4, contextOnly = false): EmModel {
+export function randomModel(
+  seed: number,
+  voxelSizeNm = 18.4,
+  contextOnly = false,
+  zSigmasPx: number[] = [],
+  gate?: number,
+): EmModel {
   const random = seededRandom(seed);
   const imagePlanes = featureCount(defaultFeatureSpec);
   const sigmasPx = [1, 2.5];
-  const allPlanes = (contextOnly ? 0 : imagePlanes) + contextFeatureCount(sigmasPx);
+  const allPlanes = (contextOnly ? 0 : imagePlanes) + contextFeatureCount(sigmasPx, zSigmasPx);
   const file: EmModelFile = {
     format: "clemreg-em-mlp",
     version: 1,
@@ -45,6 +51,8 @@ export function randomModel(seed: number, voxelSizeNm = 18.4, contextOnly = fals
     layers: randomLayers([imagePlanes, 8, 4, 1], random),
     context: {
       sigmasPx,
+      ...(zSigmasPx.length > 0 ? { zSigmasPx } : {}),
+      ...(gate !== undefined ? { gate } : {}),
       contextOnly,
       featureMean: new Array(allPlanes).fill(0),
       featureStd: new Array(allPlanes).fill(1),
