@@ -27,6 +27,8 @@ export interface ChunkedLabelsResult {
   count: number;
   /** Size in voxels of every written object, indexed by its final label (`[0]` unused). */
   sizes: Float64Array;
+  /** Id of the op that wrote the final labels (an upstream id for ops that read them). */
+  opId: string;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function finishChunkedLabels(
   const final = new Uint32Array(table.length);
   for (let i = 1; i < table.length; i++) final[i] = renumber[table[i]!]!;
   const finalPath = await writeTable(options.workDir, "final", final);
-  await runOp(
+  const relabelled = await runOp(
     map({
       name: `${name}: relabel`,
       kernel: { module: import.meta.url, name: "relabelChunkKernel" },
@@ -113,7 +115,12 @@ export async function finishChunkedLabels(
     }),
     run,
   );
-  return { components, count: kept.length - 1, sizes: Float64Array.from(kept) };
+  return {
+    components,
+    count: kept.length - 1,
+    sizes: Float64Array.from(kept),
+    opId: relabelled.opId,
+  };
 }
 
 /** Write a typed array to `<dir>/<stem>-<hash>.bin` (content-addressed) and return the path. */

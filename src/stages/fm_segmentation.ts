@@ -14,10 +14,10 @@ import { runOp, type RunOptions } from "../chunked/scheduler.ts";
 import type { ArrayLocation } from "../chunked/types.ts";
 import { haloVoxels } from "../filters/sigma.ts";
 import type { OmeImage } from "../io/image.ts";
-import { buildPyramid } from "../io/pyramid.ts";
 import type { DataType } from "../io/types.ts";
 import { createImage } from "../io/writer.ts";
 import { finishChunkedLabels } from "./chunked_labels.ts";
+import { buildPyramidChunked } from "./pyramid_op.ts";
 import type { FmSegmentationSummary } from "./fm_segmentation_volume.ts";
 import {
   type FmSegmentationOptions,
@@ -181,7 +181,8 @@ export async function segmentFm(
         name: "FM labels",
       },
     );
-    await buildPyramid(image, ...(options.signal ? [{ signal: options.signal }] : []));
+    // on the pool, under the memory budget (a main-thread build held ~150 MiB more at the peak)
+    await buildPyramidChunked(image, { ...run, upstreamIds: [finished.opId] });
     let foregroundVoxels = 0;
     for (let i = 1; i < finished.sizes.length; i++) foregroundVoxels += finished.sizes[i]!;
     const summary: FmSegmentationSummary = {
