@@ -131,7 +131,8 @@ const eN = quick ? 2000 : 5000;
   const buffers = createEStepBuffers(x, y);
   const request: EStepRequest = { buffers, sigma2: 0.5, w: 0.1, radius: null };
   let ours = Infinity, naive = Infinity, pooled = Infinity;
-  for (let rep = 0; rep < 3; rep++) {
+  eStepDense(buffers, 0.5, 0.1); // warm-up: V8 compiles WebAssembly in tiers
+  for (let rep = 0; rep < 5; rep++) {
     buffers.p1.fill(0);
     buffers.px.fill(0);
     ours = Math.min(ours, time(() => eStepDense(buffers, 0.5, 0.1)).ms);
