@@ -53,9 +53,9 @@ const sample = await generateSample({
 });
 const sampleSeconds = (performance.now() - t0) / 1000;
 console.log(
-  `sample: ${rendered.count} mitochondria at 160 nm, FM ${
-    sample.fmGrid.shape.join("×")
-  } in ${sampleSeconds.toFixed(1)} s`,
+  `sample: ${rendered.count} mitochondria at 160 nm, FM ${sample.fmGrid.shape.join("×")} in ${
+    sampleSeconds.toFixed(1)
+  } s`,
 );
 
 const config = parseConfig({

@@ -42,11 +42,11 @@ export function labelsFromProcedural(
     mask.set(slab, z * ny * nx);
   }
   const components = labelComponents(mask, shape, { connectivity: 6 });
-  const labels = components.count < 65536
-    ? Uint16Array.from(components.labels)
-    : components.labels;
-  const translationUm = [0, 1, 2].map((a) =>
-    (voxelNm[a]! - level0.voxelNm[a]!) / 2 / 1000
-  ) as [number, number, number];
+  const labels = components.count < 65536 ? Uint16Array.from(components.labels) : components.labels;
+  const translationUm = [0, 1, 2].map((a) => (voxelNm[a]! - level0.voxelNm[a]!) / 2 / 1000) as [
+    number,
+    number,
+    number,
+  ];
   return { grid: { shape, voxelUm, translationUm }, labels, count: components.count };
 }
