@@ -25,7 +25,7 @@ export { truncationRadiusFactor } from "./estep_grid_js.ts";
 
 /** Fixed points per call into WebAssembly (short calls let V8 tier the code up early). */
 const ROWS_PER_CALL = 256;
-/** Runs `[begin, end)` the run table holds; a batch is flushed early when it fills. */
+/** Runs `[begin, end)` the run table holds (at least one row's worth); a batch is flushed early when it fills. */
 const RUN_CAPACITY = 1 << 16;
 
 /** This thread's instance, its memory sized for `capacity` moving points. */
@@ -91,8 +91,8 @@ export function eStepGrid(
   last = buffers.fixedCount,
 ): EStepTotals {
   const { fixed, fixedCount: n, movingCount: m, p1, pt1, px } = buffers;
-  const { sortedX, sortedY, sortedZ, order, cellStart, dimX, dimY, dimZ } = grid;
-  const { minX, minY, minZ, cellSize } = grid;
+  const { sortedX, sortedY, sortedZ, order } = grid;
+  const maxRuns = grid.maxRunsNear(radius);
   const { memory, gridRows } = kernelFor(m);
   const at = layout(m);
   const heap = new Float64Array(memory.buffer);
@@ -152,37 +152,16 @@ export function eStepGrid(
   for (let v = 0; v < visit.length; v++) {
     const i = visit[v]!;
     const x = fixed[i]!, y = fixed[i + n]!, z = fixed[i + 2 * n]!;
-    const y0 = Math.max(0, Math.floor((y - radius - minY) / cellSize));
-    const y1 = Math.min(dimY - 1, Math.floor((y + radius - minY) / cellSize));
-    const z0 = Math.max(0, Math.floor((z - radius - minZ) / cellSize));
-    const z1 = Math.min(dimZ - 1, Math.floor((z + radius - minZ) / cellSize));
-    if (runCount + (z1 - z0 + 1) * (y1 - y0 + 1) > RUN_CAPACITY) flush();
+    if (runCount + maxRuns > RUN_CAPACITY) flush();
     heap[at.fx / 8 + rows] = x;
     heap[at.fy / 8 + rows] = y;
     heap[at.fz / 8 + rows] = z;
     ints[rowRunsAt + rows] = runCount;
-    for (let cz = z0; cz <= z1; cz++) {
-      const zLow = minZ + cz * cellSize;
-      const gapZ = z < zLow ? zLow - z : (z > zLow + cellSize ? z - zLow - cellSize : 0);
-      for (let cy = y0; cy <= y1; cy++) {
-        // cull: only the x-run of cells this row shares with the ball of the radius
-        const yLow = minY + cy * cellSize;
-        const gapY = y < yLow ? yLow - y : (y > yLow + cellSize ? y - yLow - cellSize : 0);
-        const rest = radius2 - gapY * gapY - gapZ * gapZ;
-        if (rest < 0) continue;
-        const halfRun = Math.sqrt(rest);
-        const x0 = Math.max(0, Math.floor((x - halfRun - minX) / cellSize));
-        const x1 = Math.min(dimX - 1, Math.floor((x + halfRun - minX) / cellSize));
-        if (x1 < x0) continue;
-        const rowCell = (cz * dimY + cy) * dimX;
-        const begin = cellStart[rowCell + x0]!, end = cellStart[rowCell + x1 + 1]!;
-        if (end === begin) continue;
-        ints[runsAt + 2 * runCount] = begin;
-        ints[runsAt + 2 * runCount + 1] = end;
-        runCount++;
-        pairs += end - begin;
-      }
+    const written = grid.runsNear(x, y, z, radius, ints, runsAt / 2 + runCount);
+    for (let r = runCount; r < runCount + written; r++) {
+      pairs += ints[runsAt + 2 * r + 1]! - ints[runsAt + 2 * r]!;
     }
+    runCount += written;
     rows++;
     if (rows === ROWS_PER_CALL) flush();
   }

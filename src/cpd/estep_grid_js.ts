@@ -55,8 +55,7 @@ export function eStepGridJs(
   last = buffers.fixedCount,
 ): EStepTotals {
   const { fixed, fixedCount: n, movingCount: m, p1, pt1, px, rowWeight, rowIndex } = buffers;
-  const { sortedX, sortedY, sortedZ, order, cellStart, dimX, dimY, dimZ } = grid;
-  const { minX, minY, minZ, cellSize } = grid;
+  const { sortedX, sortedY, sortedZ, order } = grid;
   // local copies: imported bindings cost a check per access in the hot loop
   const FRACTION_POW2 = FRACTION_TABLE, INTEGER_POW2 = INTEGER_TABLE;
   const c = outlierConstant(sigma2, w, m, n);
@@ -66,49 +65,32 @@ export function eStepGridJs(
   // Locality: fixed points are visited in coarse-cell order, and posteriors are accumulated in
   // the grid's sorted order ([P1, PXx, PXy, PXz] interleaved), un-permuted once at the end.
   const visit = coarseCellOrder(fixed, n, first, last, grid);
+  const runs = new Int32Array(2 * grid.maxRunsNear(radius));
   const accumulator = new Float64Array(4 * m);
   let np = 0, logSum = 0, pairs = 0, worst = 0;
   for (let v = 0; v < visit.length; v++) {
     const i = visit[v]!;
     const x = fixed[i]!, y = fixed[i + n]!, z = fixed[i + 2 * n]!;
-    const y0 = Math.max(0, Math.floor((y - radius - minY) / cellSize));
-    const y1 = Math.min(dimY - 1, Math.floor((y + radius - minY) / cellSize));
-    const z0 = Math.max(0, Math.floor((z - radius - minZ) / cellSize));
-    const z1 = Math.min(dimZ - 1, Math.floor((z + radius - minZ) / cellSize));
+    const runCount = grid.runsNear(x, y, z, radius, runs, 0);
     let count = 0, den = 0;
-    for (let cz = z0; cz <= z1; cz++) {
-      const zLow = minZ + cz * cellSize;
-      const gapZ = z < zLow ? zLow - z : (z > zLow + cellSize ? z - zLow - cellSize : 0);
-      for (let cy = y0; cy <= y1; cy++) {
-        // cull: only the x-run of cells this row shares with the ball of the radius
-        const yLow = minY + cy * cellSize;
-        const gapY = y < yLow ? yLow - y : (y > yLow + cellSize ? y - yLow - cellSize : 0);
-        const rest = radius2 - gapY * gapY - gapZ * gapZ;
-        if (rest < 0) continue;
-        const halfRun = Math.sqrt(rest);
-        const x0 = Math.max(0, Math.floor((x - halfRun - minX) / cellSize));
-        const x1 = Math.min(dimX - 1, Math.floor((x + halfRun - minX) / cellSize));
-        if (x1 < x0) continue;
-        const rowCell = (cz * dimY + cy) * dimX;
-        const begin = cellStart[rowCell + x0]!, end = cellStart[rowCell + x1 + 1]!;
-        pairs += end - begin;
-        for (let s = begin; s < end; s++) {
-          const dx = x - sortedX[s]!, dy = y - sortedY[s]!, dz = z - sortedZ[s]!;
-          const d2 = dx * dx + dy * dy + dz * dz;
-          if (d2 > radius2) continue;
-          const u = d2 * toOctaves;
-          if (u <= UNDERFLOW) continue;
-          const whole = Math.floor(u);
-          const e = whole | 0;
-          const f = (u - whole) * LN2_OVER_32;
-          const k =
-            (1 + f * (1 + f * (0.5 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f / 720)))))) *
-            FRACTION_POW2[e & 31]! * INTEGER_POW2[(e >> 5) + 1100]!;
-          rowWeight[count] = k;
-          rowIndex[count] = s;
-          count++;
-          den += k;
-        }
+    for (let r = 0; r < runCount; r++) {
+      const begin = runs[2 * r]!, end = runs[2 * r + 1]!;
+      pairs += end - begin;
+      for (let s = begin; s < end; s++) {
+        const dx = x - sortedX[s]!, dy = y - sortedY[s]!, dz = z - sortedZ[s]!;
+        const d2 = dx * dx + dy * dy + dz * dz;
+        if (d2 > radius2) continue;
+        const u = d2 * toOctaves;
+        if (u <= UNDERFLOW) continue;
+        const whole = Math.floor(u);
+        const e = whole | 0;
+        const f = (u - whole) * LN2_OVER_32;
+        const k = (1 + f * (1 + f * (0.5 + f * (1 / 6 + f * (1 / 24 + f * (1 / 120 + f / 720)))))) *
+          FRACTION_POW2[e & 31]! * INTEGER_POW2[(e >> 5) + 1100]!;
+        rowWeight[count] = k;
+        rowIndex[count] = s;
+        count++;
+        den += k;
       }
     }
     const total = den + c;

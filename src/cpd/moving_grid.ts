@@ -104,4 +104,47 @@ export class MovingGrid {
     for (let c = total; c > 0; c--) start[c] = start[c - 1]!;
     start[0] = 0;
   }
+
+  /** Most runs {@link runsNear} can write for this radius: one per (z, y) cell row of the box. */
+  maxRunsNear(radius: number): number {
+    const span = Math.floor((2 * radius) / this.cellSize) + 2;
+    return Math.min(span, this.dimZ) * Math.min(span, this.dimY);
+  }
+
+  /**
+   * The runs `[begin, end)` of sorted points whose cells meet the ball of `radius` around
+   * (x, y, z): per (z, y) row of cells, only the x-run of cells the ball reaches. Written as
+   * pairs into `out` from pair index `at`; empty runs are skipped.
+   * @returns the number of runs written
+   */
+  runsNear(x: number, y: number, z: number, radius: number, out: Int32Array, at: number): number {
+    const { minX, minY, minZ, cellSize, dimX, dimY, dimZ, cellStart } = this;
+    const radius2 = radius * radius;
+    const y0 = Math.max(0, Math.floor((y - radius - minY) / cellSize));
+    const y1 = Math.min(dimY - 1, Math.floor((y + radius - minY) / cellSize));
+    const z0 = Math.max(0, Math.floor((z - radius - minZ) / cellSize));
+    const z1 = Math.min(dimZ - 1, Math.floor((z + radius - minZ) / cellSize));
+    let written = 0;
+    for (let cz = z0; cz <= z1; cz++) {
+      const zLow = minZ + cz * cellSize;
+      const gapZ = z < zLow ? zLow - z : (z > zLow + cellSize ? z - zLow - cellSize : 0);
+      for (let cy = y0; cy <= y1; cy++) {
+        const yLow = minY + cy * cellSize;
+        const gapY = y < yLow ? yLow - y : (y > yLow + cellSize ? y - yLow - cellSize : 0);
+        const rest = radius2 - gapY * gapY - gapZ * gapZ;
+        if (rest < 0) continue;
+        const halfRun = Math.sqrt(rest);
+        const x0 = Math.max(0, Math.floor((x - halfRun - minX) / cellSize));
+        const x1 = Math.min(dimX - 1, Math.floor((x + halfRun - minX) / cellSize));
+        if (x1 < x0) continue;
+        const rowCell = (cz * dimY + cy) * dimX;
+        const begin = cellStart[rowCell + x0]!, end = cellStart[rowCell + x1 + 1]!;
+        if (end === begin) continue;
+        out[2 * (at + written)] = begin;
+        out[2 * (at + written) + 1] = end;
+        written++;
+      }
+    }
+    return written;
+  }
 }
