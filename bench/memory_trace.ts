@@ -1,0 +1,61 @@
+/**
+ * Where the FM segmentation job's memory goes: runs the job of `memory_bench.ts` on a generated
+ * volume of DEPTH × 512 × 512 float32 and prints, every 2 s, the process RSS, the main thread's
+ * V8 heap and external memory, and the latest progress line (which stage, how many chunks).
+ * Run: `MALLOC_ARENA_MAX=2 deno run -A bench/memory_trace.ts 1024` (depth 256 = 0.25 GiB).
+ * @module
+ */
+import { join } from "node:path";
+import { map } from "../src/chunked/ops.ts";
+import { createWorkerPool } from "../src/chunked/pool.ts";
+import { runOp } from "../src/chunked/scheduler.ts";
+import { createImage } from "../src/io/writer.ts";
+import { segmentFm } from "../src/stages/fm_segmentation.ts";
+
+const depth = Number(Deno.args[0] ?? 256);
+const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-trace-" });
+try {
+  const location = join(dir, "fm.zarr");
+  await createImage(location, {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
+    shape: [depth, 512, 512],
+    chunks: [64, 128, 128],
+    dtype: "float32",
+    scale: [0.13, 0.035, 0.035],
+    levels: 1,
+    codec: "raw",
+  });
+  const pool = createWorkerPool({ size: 2 });
+  const array = { kind: "zarr" as const, location, level: 0 };
+  await runOp(
+    map({
+      name: "generate",
+      kernel: { module: new URL("./memory_bench.ts", import.meta.url).href, name: "fmPattern" },
+      inputs: [],
+      output: array,
+    }),
+    { executor: pool, quiet: true, journalDir: false },
+  );
+  const started = performance.now();
+  let stage = "";
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  const timer = setInterval(() => {
+    const { rss, heapUsed, external } = Deno.memoryUsage();
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    console.log(
+      `${seconds} s  rss ${mib(rss)} MiB  heap ${mib(heapUsed)}  external ${
+        mib(external)
+      }  | ${stage}`,
+    );
+  }, 2000);
+  await segmentFm({ array, voxelSizeUm: [0.13, 0.035, 0.035] }, {
+    output: join(dir, "labels.zarr"),
+    executor: pool,
+    memoryBytes: 512 * 2 ** 20,
+    progress: { tty: false, intervalSeconds: 1, write: (text) => (stage = text.trim()) },
+  });
+  clearInterval(timer);
+  await pool.close();
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
