@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { map } from "../src/chunked/ops.ts";
 import { createWorkerPool } from "../src/chunked/pool.ts";
 import { runOp } from "../src/chunked/scheduler.ts";
-import type { KernelContext, KernelResult } from "../src/chunked/types.ts";
+import type { KernelContext, KernelResult, TaskExecutor } from "../src/chunked/types.ts";
 import { createImage } from "../src/io/writer.ts";
 import { segmentFm } from "../src/stages/fm_segmentation.ts";
 import { type Figure, writeResults } from "./report.ts";
@@ -41,7 +41,12 @@ export function fmPattern(
   return { output: out };
 }
 
-async function child(depth: number, dir: string): Promise<void> {
+/**
+ * Write the benchmark's FM volume (depth × 512 × 512 float32, raw 64 × 128 × 128 chunks) to
+ * `dir/fm.zarr` with the given pool; also used by `memory_trace.ts`.
+ * @returns the volume's level-0 array location
+ */
+export async function writeFmVolume(depth: number, dir: string, executor: TaskExecutor) {
   const location = join(dir, "fm.zarr");
   await createImage(location, {
     axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
@@ -52,7 +57,6 @@ async function child(depth: number, dir: string): Promise<void> {
     levels: 1,
     codec: "raw",
   });
-  const pool = createWorkerPool({ size: 2 });
   const array = { kind: "zarr" as const, location, level: 0 };
   await runOp(
     map({
@@ -61,8 +65,14 @@ async function child(depth: number, dir: string): Promise<void> {
       inputs: [],
       output: array,
     }),
-    { executor: pool, quiet: true, journalDir: false },
+    { executor, quiet: true, journalDir: false },
   );
+  return array;
+}
+
+async function child(depth: number, dir: string): Promise<void> {
+  const pool = createWorkerPool({ size: 2 });
+  const array = await writeFmVolume(depth, dir, pool);
   let peak = Deno.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, Deno.memoryUsage().rss)), 100);
   const started = performance.now();

@@ -6,36 +6,15 @@
  * @module
  */
 import { join } from "node:path";
-import { map } from "../src/chunked/ops.ts";
 import { createWorkerPool } from "../src/chunked/pool.ts";
-import { runOp } from "../src/chunked/scheduler.ts";
-import { createImage } from "../src/io/writer.ts";
 import { segmentFm } from "../src/stages/fm_segmentation.ts";
+import { writeFmVolume } from "./memory_bench.ts";
 
 const depth = Number(Deno.args[0] ?? 256);
 const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-trace-" });
 try {
-  const location = join(dir, "fm.zarr");
-  await createImage(location, {
-    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
-    shape: [depth, 512, 512],
-    chunks: [64, 128, 128],
-    dtype: "float32",
-    scale: [0.13, 0.035, 0.035],
-    levels: 1,
-    codec: "raw",
-  });
   const pool = createWorkerPool({ size: 2 });
-  const array = { kind: "zarr" as const, location, level: 0 };
-  await runOp(
-    map({
-      name: "generate",
-      kernel: { module: new URL("./memory_bench.ts", import.meta.url).href, name: "fmPattern" },
-      inputs: [],
-      output: array,
-    }),
-    { executor: pool, quiet: true, journalDir: false },
-  );
+  const array = await writeFmVolume(depth, dir, pool);
   const started = performance.now();
   let stage = "";
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);

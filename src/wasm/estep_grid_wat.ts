@@ -11,12 +11,7 @@
  * start in `runs` (i32 pairs `[begin, end)` of sorted indices).
  * @module
  */
-import { expLocals, inlineExp } from "./estep_wat.ts";
-
-/** `(v128.const f64x2 v v)`. */
-function splat(value: string): string {
-  return `(v128.const f64x2 ${value} ${value})`;
-}
+import { expLocals, inlineExp, splat } from "./estep_wat.ts";
 
 /** The whole module's text. */
 export function estepGridWat(): string {

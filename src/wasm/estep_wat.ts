@@ -11,8 +11,8 @@
  * @module
  */
 
-/** `(v128.const f64x2 v v)`. */
-function splat(value: string): string {
+/** `(v128.const f64x2 v v)`: a constant in both lanes. */
+export function splat(value: string): string {
   return `(v128.const f64x2 ${value} ${value})`;
 }
 
