@@ -132,6 +132,29 @@ figures.push(
     ratio: (tre?.mitochondria ?? NaN) / 150,
   },
 );
+// the steps behind the TRE: the first CPD pass, and the multi-start search it started from
+const bySteps = result.metrics.treNmBySteps as Record<string, { mitochondria: number }> | undefined;
+const firstPass = (result.metrics.cpd as {
+  firstPass?: { rigid?: { multiStart?: { sampleSize: number } } };
+} | undefined)?.firstPass;
+figures.push(
+  {
+    name: "TRE after the first CPD pass (before the FM-frame pass)",
+    value: bySteps?.["pass 1"]?.mitochondria ?? NaN,
+    unit: "nm",
+    baseline: "final TRE",
+    baselineValue: tre?.mitochondria ?? NaN,
+    ratio: (bySteps?.["pass 1"]?.mitochondria ?? NaN) / (tre?.mitochondria ?? NaN),
+  },
+  {
+    name: "points per cloud of the multi-start search that decided",
+    value: firstPass?.rigid?.multiStart?.sampleSize ?? NaN,
+    unit: "points",
+    baseline: "screening sample",
+    baselineValue: 150,
+    ratio: (firstPass?.rigid?.multiStart?.sampleSize ?? NaN) / 150,
+  },
+);
 console.log(`register: ${seconds.toFixed(1)} s, peak ${(peak / MiB).toFixed(0)} MiB`);
 await writeResults("scale_register", figures);
 if (!values.keep) await Deno.remove(dir, { recursive: true });
