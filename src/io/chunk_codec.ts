@@ -101,7 +101,10 @@ export function writableLayout(document: Record<string, unknown>): ChunkLayout |
     const keys = document.chunk_key_encoding as
       | { name?: string; configuration?: { separator?: string } }
       | undefined;
-    const codecs = document.codecs as { name: string; configuration?: { level?: number } }[];
+    const codecs = document.codecs as {
+      name: string;
+      configuration?: { level?: number; endian?: string };
+    }[];
     const shape = asNumbers(document.shape);
     const chunks = asNumbers(grid?.configuration?.chunk_shape);
     if (!shape || !chunks || keys?.name !== "default") return undefined;
@@ -109,6 +112,9 @@ export function writableLayout(document: Record<string, unknown>): ChunkLayout |
     if (!Array.isArray(codecs) || codecs[0]?.name !== "bytes" || codecs.length > 2) {
       return undefined;
     }
+    // clemreg encodes little-endian; a big-endian array is read through zarrita only
+    const endian = codecs[0].configuration?.endian;
+    if (endian !== undefined && endian !== "little") return undefined;
     const compressor = codecs[1];
     const codec = compressor === undefined ? "raw" : compressor.name;
     if (codec !== "raw" && codec !== "zstd" && codec !== "gzip") return undefined;

@@ -40,7 +40,10 @@ export interface ChunkedArray {
   readonly shape: readonly number[];
   readonly chunks: readonly number[];
   readonly dtype: DataType;
-  /** Read a box (clipped by the caller to the array); voxels never written read as the fill value. */
+  /**
+   * Read a box (clipped by the caller to the array); voxels never written read as the fill value.
+   * The array returned is new and the caller's own (chunk kernels may overwrite their inputs).
+   */
   readRegion(box: Box, options?: { signal?: AbortSignal }): Promise<TypedArray>;
   /** Read one whole chunk (edge chunks are returned clipped to the array's shape). */
   readChunk(chunkIndex: readonly number[], options?: { signal?: AbortSignal }): Promise<TypedArray>;

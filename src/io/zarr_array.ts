@@ -9,6 +9,8 @@ import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount
 import { chunkKey, type ChunkLayout, encodeChunk } from "./chunk_codec.ts";
 import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
+import { FileStore } from "./file_store.ts";
+import { RawChunkReader } from "./raw_chunk_reader.ts";
 import { joinKey, type Store } from "./store.ts";
 import type { Box, ChunkedArray, DataType, TypedArray } from "./types.ts";
 
@@ -28,6 +30,8 @@ export class ZarrArray implements ChunkedArray {
   readonly #store: Store;
   readonly #prefix: string;
   readonly #layout: ChunkLayout | undefined;
+  /** Uncompressed chunks on local disk with fill value 0: read into reused buffers. */
+  readonly #raw: RawChunkReader | undefined;
 
   /**
    * @param array the zarrita array
@@ -53,6 +57,15 @@ export class ZarrArray implements ChunkedArray {
     this.storedDtype = array.dtype;
     const wide = array.dtype === "int64" || array.dtype === "uint64";
     this.dtype = wide ? "float64" : array.dtype as DataType;
+    if (
+      layout?.codec === "raw" && layout.fillValue === 0 && store instanceof FileStore && !wide
+    ) {
+      this.#raw = new RawChunkReader(
+        (key) => store.pathOf(joinKey(prefix, key)),
+        voxelCount(this.chunks),
+        this.dtype,
+      );
+    }
   }
 
   /** Whether `writeChunk` can be used. */
@@ -66,6 +79,13 @@ export class ZarrArray implements ChunkedArray {
   }
 
   async readChunk(chunkIndex: readonly number[], options?: { signal?: AbortSignal }) {
+    if (this.#raw) {
+      options?.signal?.throwIfAborted();
+      const box = chunkBox(chunkIndex, this.chunks, this.shape);
+      const out = allocate(this.dtype, voxelCount(boxShape(box)));
+      this.#copyRawChunk(chunkIndex, out, box);
+      return out;
+    }
     let chunk: zarr.Chunk<zarr.DataType>;
     try {
       chunk = await this.#array.getChunk(
@@ -115,6 +135,13 @@ export class ZarrArray implements ChunkedArray {
       }
     }
     const out = allocate(this.dtype, voxelCount(requested));
+    if (this.#raw) {
+      for (const index of indices) {
+        options?.signal?.throwIfAborted();
+        this.#copyRawChunk(index, out, box);
+      }
+      return out;
+    }
     let next = 0;
     const worker = async () => {
       while (next < indices.length) {
@@ -126,6 +153,28 @@ export class ZarrArray implements ChunkedArray {
     };
     await Promise.all(Array.from({ length: Math.min(readConcurrency, indices.length) }, worker));
     return out;
+  }
+
+  /** Copy the part of a raw chunk that lies in `box` into `out` (absent chunks are zeros). */
+  #copyRawChunk(chunkIndex: readonly number[], out: TypedArray, box: Box): void {
+    const key = chunkKey(this.#layout!, chunkIndex);
+    const clipped = chunkBox(chunkIndex, this.chunks, this.shape);
+    const stored = {
+      start: clipped.start,
+      stop: clipped.start.map((s, a) => s + (this.chunks[a] ?? 0)),
+    };
+    try {
+      this.#raw!.with(key, this.location, (values) => {
+        if (values) copyRegion(values, stored, out, box, intersectBoxes(clipped, box)!);
+      });
+    } catch (cause) {
+      throw new OmeZarrError(
+        "read-failed",
+        this.location,
+        `cannot read chunk [${chunkIndex.join(", ")}]: ${(cause as Error).message}`,
+        { cause },
+      );
+    }
   }
 
   async writeChunk(chunkIndex: readonly number[], data: TypedArray): Promise<void> {

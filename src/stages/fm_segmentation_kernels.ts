@@ -38,10 +38,16 @@ export function minMaxMerge(partials: unknown[]): { min: number; max: number } {
  * @param data input voxels
  * @param min global minimum
  * @param max global maximum (a flat image becomes all zeros)
+ * @param inPlace write over `data` when it is float32 (a chunk kernel owns its input)
  * @returns rescaled float32 voxels
  */
-export function rescaleUnit(data: TypedArray, min: number, max: number): Float32Array {
-  const out = new Float32Array(data.length);
+export function rescaleUnit(
+  data: TypedArray,
+  min: number,
+  max: number,
+  inPlace = false,
+): Float32Array {
+  const out = inPlace && data instanceof Float32Array ? data : new Float32Array(data.length);
   const inverse = max > min ? 1 / (max - min) : 0;
   for (let i = 0; i < data.length; i++) out[i] = (data[i]! - min) * inverse;
   return out;
@@ -94,7 +100,7 @@ export function dogKernel(
   context: KernelContext,
 ): KernelResult {
   const input = inputs[0]!;
-  const scaled = rescaleUnit(input.data, params.min, params.max);
+  const scaled = rescaleUnit(input.data, params.min, params.max, true);
   const output = differenceOfGaussiansRegion(
     scaled,
     { inputBox: input.box, volumeShape: input.arrayShape, outputBox: context.outputBox },
