@@ -102,7 +102,9 @@ export async function segmentFm(
         dtype,
         scale: [...input.voxelSizeUm],
         levels: 1,
-        codec: dtype === "float32" ? "raw" : "zstd",
+        // uncompressed: scratch arrays are read several times (raw chunks are read into
+        // reused buffers, see io/raw_chunk_reader.ts) and deleted at the end
+        codec: "raw",
       });
       return { kind: "zarr", location, level: 0 };
     };
@@ -157,6 +159,8 @@ export async function segmentFm(
       }),
       { ...run, upstreamIds: [dog.opId] },
     );
+    // The DoG is no longer needed (a resumed run finds both ops journalled): free its disk space.
+    if (!options.keepWorkDir) await Deno.remove(join(workDir, "dog.zarr"), { recursive: true });
     const image = await createImage(options.output, {
       version: options.version ?? "0.5",
       axes: ["z", "y", "x"].map((n) => ({ name: n, type: "space", unit: "micrometer" })),
