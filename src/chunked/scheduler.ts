@@ -5,6 +5,7 @@
  * merges the partials.
  * @module
  */
+import { holdHeapTrim } from "./heap_trim.ts";
 import type { ChunkedArray } from "../io/types.ts";
 import { boxVoxels, inputBoxFor } from "./box.ts";
 import { bytesPerElement } from "./dtype.ts";
@@ -194,6 +195,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     options.signal?.addEventListener("abort", () => resolve(), { once: true });
   });
 
+  const releaseHeapTrim = holdHeapTrim();
   try {
     while (!fatal && !options.signal?.aborted) {
       if (running.size >= inFlight) {
@@ -221,6 +223,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     }
     await Promise.allSettled([...running]);
   } finally {
+    releaseHeapTrim();
     await journal.close();
     await ownExecutor?.close();
   }
