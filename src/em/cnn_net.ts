@@ -1,0 +1,328 @@
+/**
+ * The built-in EM CNN: a small 2-D U-Net on the normalised slice. Encoder level `l` works at
+ * 1/2^l resolution (2×2 max pooling between levels) with `encoderConvs[l]` 3×3 conv + ReLU
+ * layers; each decoder level upsamples the level below (nearest, 2×), concatenates the encoder
+ * map of its level and applies one 3×3 conv + ReLU; a 1×1 head gives the logit. Most of the
+ * receptive field comes from the cheap coarse levels. Parameters live in one Float32Array (the
+ * layers are views into it), so the optimiser sees one vector. Forward and backward run on a
+ * {@linkcode CnnTape} that keeps every activation.
+ * @module
+ */
+import {
+  conv3x3Add,
+  conv3x3WeightGrad,
+  fillBias,
+  maxPool2,
+  maxPool2Backward,
+  paddedPlane,
+  reluInPlace,
+  transposedKernel,
+  upsample2,
+  upsample2Backward,
+} from "./cnn_layers.ts";
+
+/** The architecture. */
+export interface CnnSpec {
+  /** Channels of encoder level l (at 1/2^l resolution). */
+  encoder: number[];
+  /** 3×3 convolutions at encoder level l. */
+  encoderConvs: number[];
+  /** Channels of decoder level l, for l = 0 … levels − 2. */
+  decoder: number[];
+}
+
+/** One 3×3 convolution layer: views into the parameter vector. */
+interface ConvLayer {
+  cin: number;
+  cout: number;
+  weights: Float32Array;
+  bias: Float32Array;
+  /** Offset of `weights` in the parameter vector (bias follows). */
+  offset: number;
+}
+
+/** A network: its spec, the parameter vector and the layers viewing it. */
+export interface CnnNet {
+  spec: CnnSpec;
+  params: Float32Array;
+  convs: ConvLayer[];
+  /** 1×1 head: `decoder[0]` weights then one bias, at the end of `params`. */
+  headOffset: number;
+}
+
+type Step =
+  | { kind: "conv"; layer: number; inputs: number[]; out: number }
+  | { kind: "pool"; input: number; out: number }
+  | { kind: "up"; input: number; out: number }
+  | { kind: "head"; input: number; out: number };
+
+/** Activations of one forward pass (per node: channels, level, padded planes). */
+export interface CnnTape {
+  h: number;
+  w: number;
+  nodes: { channels: number; level: number; data: Float32Array }[];
+  steps: Step[];
+}
+
+/** Conv layer shapes `[cin, cout]` in order (encoder levels, then decoder from coarse). */
+function layerShapes(spec: CnnSpec): [number, number][] {
+  const shapes: [number, number][] = [];
+  const levels = spec.encoder.length;
+  for (let l = 0; l < levels; l++) {
+    for (let j = 0; j < spec.encoderConvs[l]!; j++) {
+      const cin = j > 0 ? spec.encoder[l]! : l === 0 ? 1 : spec.encoder[l - 1]!;
+      shapes.push([cin, spec.encoder[l]!]);
+    }
+  }
+  for (let l = levels - 2; l >= 0; l--) {
+    const below = l === levels - 2 ? spec.encoder[levels - 1]! : spec.decoder[l + 1]!;
+    shapes.push([below + spec.encoder[l]!, spec.decoder[l]!]);
+  }
+  return shapes;
+}
+
+/**
+ * A network over a parameter vector (new, zero, when `params` is absent).
+ * @param spec the architecture
+ * @param params the parameters, as {@linkcode cnnParameterCount} floats
+ * @returns the network
+ */
+export function createCnn(spec: CnnSpec, params?: Float32Array): CnnNet {
+  const shapes = layerShapes(spec);
+  const count = cnnParameterCount(spec);
+  const values = params ?? new Float32Array(count);
+  if (values.length !== count) {
+    throw new TypeError(`Cannot build the CNN: ${values.length} parameters, expected ${count}`);
+  }
+  let offset = 0;
+  const convs = shapes.map(([cin, cout]) => {
+    const layer = {
+      cin,
+      cout,
+      offset,
+      weights: values.subarray(offset, offset + cin * cout * 9),
+      bias: values.subarray(offset + cin * cout * 9, offset + cin * cout * 10),
+    };
+    offset += cin * cout * 10;
+    return layer;
+  });
+  return { spec, params: values, convs, headOffset: offset };
+}
+
+/** Number of parameters of an architecture. */
+export function cnnParameterCount(spec: CnnSpec): number {
+  return layerShapes(spec).reduce((sum, [cin, cout]) => sum + cin * cout * 10, 0) +
+    spec.decoder[0]! + 1;
+}
+
+/** Multiply-adds per output pixel (a level-l layer costs 1/4^l of a full-resolution one). */
+export function cnnMacsPerPixel(spec: CnnSpec): number {
+  const levels = spec.encoder.length;
+  const levelOf: number[] = [];
+  for (let l = 0; l < levels; l++) for (let j = 0; j < spec.encoderConvs[l]!; j++) levelOf.push(l);
+  for (let l = levels - 2; l >= 0; l--) levelOf.push(l);
+  return layerShapes(spec).reduce(
+    (sum, [cin, cout], i) => sum + (cin * cout * 9) / 4 ** levelOf[i]!,
+    0,
+  ) +
+    spec.decoder[0]!;
+}
+
+/** Pixels a block's size must be a multiple of (2^(levels − 1)). */
+export function cnnSizeMultiple(spec: CnnSpec): number {
+  return 2 ** (spec.encoder.length - 1);
+}
+
+/**
+ * Buffers and the step list for `h × w` images (multiples of {@linkcode cnnSizeMultiple}).
+ * Node 0 is the input (fill its interior), the last node the logits.
+ */
+export function createTape(spec: CnnSpec, h: number, w: number): CnnTape {
+  const nodes: CnnTape["nodes"] = [];
+  const node = (channels: number, level: number) => {
+    nodes.push({
+      channels,
+      level,
+      data: new Float32Array(channels * paddedPlane(h >> level, w >> level)),
+    });
+    return nodes.length - 1;
+  };
+  const steps: Step[] = [];
+  const levels = spec.encoder.length;
+  const encoded: number[] = [];
+  let current = node(1, 0);
+  let layer = 0;
+  for (let l = 0; l < levels; l++) {
+    if (l > 0) {
+      const pooled = node(nodes[current]!.channels, l);
+      steps.push({ kind: "pool", input: current, out: pooled });
+      current = pooled;
+    }
+    for (let j = 0; j < spec.encoderConvs[l]!; j++) {
+      const out = node(spec.encoder[l]!, l);
+      steps.push({ kind: "conv", layer: layer++, inputs: [current], out });
+      current = out;
+    }
+    encoded.push(current);
+  }
+  for (let l = levels - 2; l >= 0; l--) {
+    const up = node(nodes[current]!.channels, l);
+    steps.push({ kind: "up", input: current, out: up });
+    const out = node(spec.decoder[l]!, l);
+    steps.push({ kind: "conv", layer: layer++, inputs: [up, encoded[l]!], out });
+    current = out;
+  }
+  steps.push({ kind: "head", input: current, out: node(1, 0) });
+  return { h, w, nodes, steps };
+}
+
+/**
+ * Forward pass: fills every node of the tape from its input node (node 0).
+ * @returns the logits node's padded plane
+ */
+export function cnnForward(net: CnnNet, tape: CnnTape): Float32Array {
+  const { nodes } = tape;
+  for (const step of tape.steps) {
+    const out = nodes[step.out]!;
+    const [h, w] = [tape.h >> out.level, tape.w >> out.level];
+    if (step.kind === "conv") {
+      const layer = net.convs[step.layer]!;
+      const inputs = step.inputs.map((n) => nodes[n]!);
+      fillBias(out.data, layer.bias, h, w);
+      conv3x3Add(
+        inputs.map((n) => n.data),
+        inputs.map((n) => n.channels),
+        h,
+        w,
+        layer.weights,
+        layer.cout,
+        out.data,
+      );
+      reluInPlace(out.data);
+    } else if (step.kind === "pool") {
+      maxPool2(nodes[step.input]!.data, out.channels, 2 * h, 2 * w, out.data);
+    } else if (step.kind === "up") {
+      upsample2(nodes[step.input]!.data, out.channels, h >> 1, w >> 1, out.data);
+    } else {
+      head(net, nodes[step.input]!, h, w, out.data);
+    }
+  }
+  return nodes[nodes.length - 1]!.data;
+}
+
+/** The 1×1 head: logit = bias + Σ_c weight_c · feature_c (interior; border stays zero). */
+function head(
+  net: CnnNet,
+  input: CnnTape["nodes"][number],
+  h: number,
+  w: number,
+  out: Float32Array,
+) {
+  const channels = input.channels;
+  const plane = paddedPlane(h, w);
+  const bias = net.params[net.headOffset + channels]!;
+  out.fill(0);
+  const stride = w + 2;
+  for (let y = 1; y <= h; y++) out.fill(bias, y * stride + 1, y * stride + 1 + w);
+  for (let c = 0; c < channels; c++) {
+    const weight = net.params[net.headOffset + c]!;
+    const base = c * plane;
+    for (let p = 0; p < plane; p++) out[p] = out[p]! + weight * input.data[base + p]!;
+  }
+}
+
+/**
+ * Backward pass after {@linkcode cnnForward} on the same tape: adds the parameter gradients
+ * for `gradLogits` (a padded plane, zero border) into `gradParams`.
+ * @param grads scratch node buffers from {@linkcode createGradBuffers} (overwritten)
+ */
+export function cnnBackward(
+  net: CnnNet,
+  tape: CnnTape,
+  gradLogits: Float32Array,
+  gradParams: Float32Array,
+  grads: Float32Array[],
+): void {
+  const { nodes } = tape;
+  for (const g of grads) g.fill(0);
+  grads[grads.length - 1]!.set(gradLogits);
+  for (let s = tape.steps.length - 1; s >= 0; s--) {
+    const step = tape.steps[s]!;
+    const out = nodes[step.out]!;
+    const gradOut = grads[step.out]!;
+    const [h, w] = [tape.h >> out.level, tape.w >> out.level];
+    if (step.kind === "head") {
+      const input = nodes[step.input]!;
+      const gradIn = grads[step.input]!;
+      const plane = paddedPlane(h, w);
+      let biasSum = 0;
+      for (let p = 0; p < plane; p++) biasSum += gradOut[p]!;
+      gradParams[net.headOffset + input.channels] = gradParams[net.headOffset + input.channels]! +
+        biasSum;
+      for (let c = 0; c < input.channels; c++) {
+        const weight = net.params[net.headOffset + c]!;
+        let sum = 0;
+        for (let p = 0; p < plane; p++) {
+          sum += gradOut[p]! * input.data[c * plane + p]!;
+          gradIn[c * plane + p] = gradIn[c * plane + p]! + weight * gradOut[p]!;
+        }
+        gradParams[net.headOffset + c] = gradParams[net.headOffset + c]! + sum;
+      }
+    } else if (step.kind === "pool") {
+      maxPool2Backward(
+        nodes[step.input]!.data,
+        gradOut,
+        out.channels,
+        2 * h,
+        2 * w,
+        grads[step.input]!,
+      );
+    } else if (step.kind === "up") {
+      upsample2Backward(gradOut, out.channels, h >> 1, w >> 1, grads[step.input]!);
+    } else {
+      const layer = net.convs[step.layer]!;
+      for (let i = 0; i < gradOut.length; i++) if (out.data[i]! <= 0) gradOut[i] = 0;
+      const inputs = step.inputs.map((n) => nodes[n]!);
+      const channels = inputs.map((n) => n.channels);
+      const weightGrad = gradParams.subarray(layer.offset, layer.offset + layer.weights.length);
+      const biasGrad = gradParams.subarray(
+        layer.offset + layer.weights.length,
+        layer.offset + layer.weights.length + layer.cout,
+      );
+      conv3x3WeightGrad(
+        inputs.map((n) => n.data),
+        channels,
+        h,
+        w,
+        gradOut,
+        layer.cout,
+        weightGrad,
+        biasGrad,
+      );
+      if (step.inputs[0] === 0 && step.inputs.length === 1) continue; // no gradient to the image
+      const plane = paddedPlane(h, w);
+      const gradIn = new Float32Array(layer.cin * plane);
+      conv3x3Add(
+        [gradOut],
+        [layer.cout],
+        h,
+        w,
+        transposedKernel(layer.weights, layer.cout, layer.cin),
+        layer.cin,
+        gradIn,
+      );
+      let offset = 0;
+      step.inputs.forEach((n, i) => {
+        const target = grads[n]!;
+        const size = channels[i]! * plane;
+        for (let p = 0; p < size; p++) target[p] = target[p]! + gradIn[offset + p]!;
+        offset += size;
+      });
+    }
+  }
+}
+
+/** Gradient buffers matching a tape's nodes. */
+export function createGradBuffers(tape: CnnTape): Float32Array[] {
+  return tape.nodes.map((n) => new Float32Array(n.data.length));
+}
