@@ -56,12 +56,22 @@ type Step =
   | { kind: "up"; input: number; out: number }
   | { kind: "head"; input: number; out: number };
 
+/** The WebAssembly 3×3 convolution a tape may run its conv steps with (`cnn_wasm.ts`). */
+export interface WasmConv {
+  /** `conv3x3(in, channels, h, w, weights, coStride, cout, out)`, byte addresses. */
+  conv3x3: (...args: number[]) => void;
+  /** The parameters' copy in WebAssembly memory (refreshed at every forward pass). */
+  params: Float32Array;
+}
+
 /** Activations of one forward pass (per node: channels, level, padded planes). */
 export interface CnnTape {
   h: number;
   w: number;
   nodes: { channels: number; level: number; data: Float32Array }[];
   steps: Step[];
+  /** Run conv steps in WebAssembly (node buffers then live in its memory). */
+  wasm?: WasmConv;
 }
 
 /** Conv layer shapes `[cin, cout]` in order (encoder levels, then decoder from coarse). */
@@ -137,13 +147,18 @@ export function cnnSizeMultiple(spec: CnnSpec): number {
  * Buffers and the step list for `h × w` images (multiples of {@linkcode cnnSizeMultiple}).
  * Node 0 is the input (fill its interior), the last node the logits.
  */
-export function createTape(spec: CnnSpec, h: number, w: number): CnnTape {
+export function createTape(
+  spec: CnnSpec,
+  h: number,
+  w: number,
+  allocate: (floats: number) => Float32Array = (floats) => new Float32Array(floats),
+): CnnTape {
   const nodes: CnnTape["nodes"] = [];
   const node = (channels: number, level: number) => {
     nodes.push({
       channels,
       level,
-      data: new Float32Array(channels * paddedPlane(h >> level, w >> level)),
+      data: allocate(channels * paddedPlane(h >> level, w >> level)),
     });
     return nodes.length - 1;
   };
@@ -181,7 +196,8 @@ export function createTape(spec: CnnSpec, h: number, w: number): CnnTape {
  * @returns the logits node's padded plane
  */
 export function cnnForward(net: CnnNet, tape: CnnTape): Float32Array {
-  const { nodes } = tape;
+  const { nodes, wasm } = tape;
+  wasm?.params.set(net.params);
   for (const step of tape.steps) {
     const out = nodes[step.out]!;
     const [h, w] = [tape.h >> out.level, tape.w >> out.level];
@@ -189,15 +205,25 @@ export function cnnForward(net: CnnNet, tape: CnnTape): Float32Array {
       const layer = net.convs[step.layer]!;
       const inputs = step.inputs.map((n) => nodes[n]!);
       fillBias(out.data, layer.bias, h, w);
-      conv3x3Add(
-        inputs.map((n) => n.data),
-        inputs.map((n) => n.channels),
-        h,
-        w,
-        layer.weights,
-        layer.cout,
-        out.data,
-      );
+      if (wasm) {
+        let ci = 0;
+        for (const input of inputs) {
+          const weights = wasm.params.byteOffset + (layer.offset + ci * 9) * 4;
+          const args = [input.data.byteOffset, input.channels, h, w, weights, layer.cin * 36];
+          wasm.conv3x3(...args, layer.cout, out.data.byteOffset);
+          ci += input.channels;
+        }
+      } else {
+        conv3x3Add(
+          inputs.map((n) => n.data),
+          inputs.map((n) => n.channels),
+          h,
+          w,
+          layer.weights,
+          layer.cout,
+          out.data,
+        );
+      }
       reluInPlace(out.data);
     } else if (step.kind === "pool") {
       maxPool2(nodes[step.input]!.data, out.channels, 2 * h, 2 * w, out.data);

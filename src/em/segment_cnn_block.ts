@@ -1,12 +1,13 @@
 /**
  * Built-in EM CNN inference on one block: each slice is normalised with the volume's mean and
- * std, extended by mirroring to a multiple of the net's size step, run through the net and
- * the sigmoid. Blocks are read with the model's halo (about its receptive radius), so block
+ * std, extended by mirroring to a multiple of the net's size step, run through the net (3×3
+ * convolutions in WebAssembly SIMD) and the sigmoid. Blocks are read with the model's halo (about its receptive radius), so block
  * interiors match a whole-slice run up to the net's small pooling-phase differences.
  * @module
  */
 import type { CnnModel } from "./cnn_model.ts";
-import { cnnForward, cnnSizeMultiple, type CnnTape, createTape } from "./cnn_net.ts";
+import { cnnForward, type CnnTape } from "./cnn_net.ts";
+import { createWasmTape, wasmSizeMultiple } from "./cnn_wasm.ts";
 import { intensityStats, type SegmentBlockOptions } from "./segment_block.ts";
 
 /** Reusable tapes per padded slice size (a block's slices share one). */
@@ -19,7 +20,7 @@ function tapeFor(model: CnnModel, h: number, w: number): CnnTape {
   let tape = bySize.get(key);
   if (!tape) {
     bySize.clear(); // keep one size: blocks of a volume mostly share it
-    bySize.set(key, tape = createTape(model.net.spec, h, w));
+    bySize.set(key, tape = createWasmTape(model.net.spec, h, w));
   }
   return tape;
 }
@@ -57,7 +58,7 @@ export function segmentCnnBlock(
     ? { mean: options.intensityMean, std: options.intensityStd }
     : intensityStats(volume);
   const out = options.out ?? new Float32Array(depth * plane);
-  const step = cnnSizeMultiple(model.net.spec);
+  const step = wasmSizeMultiple(model.net.spec);
   const [h, w] = [Math.ceil(height / step) * step, Math.ceil(width / step) * step];
   const tape = tapeFor(model, h, w);
   const input = tape.nodes[0]!.data;
