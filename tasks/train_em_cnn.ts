@@ -3,7 +3,8 @@
  * [--seed S] [--out models/em_mito_cnn.json]` (other options: see `main`). Slices 00-11 of
  * em-vnc stack1 at 18.4 nm (4.6 nm × 4 block mean) train: random square crops with a random
  * dihedral transform (flips, 90° rotations) and gain/offset jitter, BCE + soft Dice loss, Adam
- * with cosine learning-rate decay, plain TypeScript on one thread, seeded. Slices 12-14 are
+ * with cosine learning-rate decay; convolutions and their gradients in WebAssembly SIMD, one
+ * thread, seeded. Slices 12-14 are
  * scored once at the end. `--select` trains on 00-08 and scores 09-11 every `--eval-every`
  * steps: architecture, steps and learning rate were chosen that way, never on 12-14. The
  * threshold and clean-up sizes are chosen on the training slices.
@@ -14,15 +15,14 @@ import { runCli, UsageError } from "./cli.ts";
 import { drawAugmentation } from "../src/em/augment_slice.ts";
 import type { CnnModelFile } from "../src/em/cnn_model.ts";
 import {
-  cnnBackward,
   cnnForward,
   cnnMacsPerPixel,
   cnnParameterCount,
   type CnnSpec,
   createCnn,
-  createGradBuffers,
-  createTape,
 } from "../src/em/cnn_net.ts";
+import { cnnBackward } from "../src/em/cnn_backward.ts";
+import { createWasmTape } from "../src/em/cnn_wasm.ts";
 import { adamStep, batchLoss, createAdam, writeCrop } from "../src/em/cnn_training.ts";
 import { encodeFloat32 } from "../src/em/em_model.ts";
 import { bestPostprocess, validate } from "../src/em/score_slices.ts";
@@ -100,8 +100,7 @@ async function main(): Promise<void> {
     `CNN ${JSON.stringify(spec)}: ${cnnParameterCount(spec)} parameters, ` +
       `${cnnMacsPerPixel(spec).toFixed(0)} MAC/pixel`,
   );
-  const tapes = Array.from({ length: batch }, () => createTape(spec, crop, crop));
-  const grads = createGradBuffers(tapes[0]!);
+  const tapes = Array.from({ length: batch }, () => createWasmTape(spec, crop, crop, true));
   const targets = tapes.map(() => new Uint8Array(crop * crop));
   const logitGradients = tapes.map(() => new Float32Array((crop + 2) * (crop + 2)));
   const gradient = new Float32Array(net.params.length);
@@ -145,7 +144,7 @@ async function main(): Promise<void> {
     const logits = tapes.map((tape) => cnnForward(net, tape));
     lossSum += batchLoss(logits, targets, crop, diceWeight, logitGradients);
     gradient.fill(0);
-    tapes.forEach((tape, b) => cnnBackward(net, tape, logitGradients[b]!, gradient, grads));
+    tapes.forEach((tape, b) => cnnBackward(net, tape, logitGradients[b]!, gradient, []));
     const rate = learningRate * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)));
     adamStep(adam, net.params, gradient, rate);
     if ((step + 1) % evalEvery === 0 || step + 1 === steps) {

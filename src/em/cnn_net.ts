@@ -4,21 +4,17 @@
  * layers; each decoder level upsamples the level below (nearest, 2×), concatenates the encoder
  * map of its level and applies one 3×3 conv + ReLU; a 1×1 head gives the logit. Most of the
  * receptive field comes from the cheap coarse levels. Parameters live in one Float32Array (the
- * layers are views into it), so the optimiser sees one vector. Forward and backward run on a
- * {@linkcode CnnTape} that keeps every activation.
+ * layers are views into it), so the optimiser sees one vector. The forward pass runs on a
+ * {@linkcode CnnTape} that keeps every activation (the backward pass is `cnn_backward.ts`).
  * @module
  */
 import {
   conv3x3Add,
-  conv3x3WeightGrad,
   fillBias,
   maxPool2,
-  maxPool2Backward,
   paddedPlane,
   reluInPlace,
-  transposedKernel,
   upsample2,
-  upsample2Backward,
 } from "./cnn_layers.ts";
 
 /** The architecture. */
@@ -50,7 +46,8 @@ export interface CnnNet {
   headOffset: number;
 }
 
-type Step =
+/** One step of a tape: a convolution (+ ReLU), pooling, upsampling or the head. */
+export type Step =
   | { kind: "conv"; layer: number; inputs: number[]; out: number }
   | { kind: "pool"; input: number; out: number }
   | { kind: "up"; input: number; out: number }
@@ -60,8 +57,12 @@ type Step =
 export interface WasmConv {
   /** `conv3x3(in, channels, h, w, weights, coStride, cout, out)`, byte addresses. */
   conv3x3: (...args: number[]) => void;
+  /** `conv3x3WeightGrad(in, channels, h, w, gradOut, cout, gradWeights, coStride)`. */
+  weightGrad: (...args: number[]) => void;
   /** The parameters' copy in WebAssembly memory (refreshed at every forward pass). */
   params: Float32Array;
+  /** For training: node gradients, parameter gradients, a kernel scratch, in its memory. */
+  training?: { grads: Float32Array[]; paramGrads: Float32Array; kernel: Float32Array };
 }
 
 /** Activations of one forward pass (per node: channels, level, padded planes). */
@@ -255,100 +256,4 @@ function head(
     const base = c * plane;
     for (let p = 0; p < plane; p++) out[p] = out[p]! + weight * input.data[base + p]!;
   }
-}
-
-/**
- * Backward pass after {@linkcode cnnForward} on the same tape: adds the parameter gradients
- * for `gradLogits` (a padded plane, zero border) into `gradParams`.
- * @param grads scratch node buffers from {@linkcode createGradBuffers} (overwritten)
- */
-export function cnnBackward(
-  net: CnnNet,
-  tape: CnnTape,
-  gradLogits: Float32Array,
-  gradParams: Float32Array,
-  grads: Float32Array[],
-): void {
-  const { nodes } = tape;
-  for (const g of grads) g.fill(0);
-  grads[grads.length - 1]!.set(gradLogits);
-  for (let s = tape.steps.length - 1; s >= 0; s--) {
-    const step = tape.steps[s]!;
-    const out = nodes[step.out]!;
-    const gradOut = grads[step.out]!;
-    const [h, w] = [tape.h >> out.level, tape.w >> out.level];
-    if (step.kind === "head") {
-      const input = nodes[step.input]!;
-      const gradIn = grads[step.input]!;
-      const plane = paddedPlane(h, w);
-      let biasSum = 0;
-      for (let p = 0; p < plane; p++) biasSum += gradOut[p]!;
-      gradParams[net.headOffset + input.channels] = gradParams[net.headOffset + input.channels]! +
-        biasSum;
-      for (let c = 0; c < input.channels; c++) {
-        const weight = net.params[net.headOffset + c]!;
-        let sum = 0;
-        for (let p = 0; p < plane; p++) {
-          sum += gradOut[p]! * input.data[c * plane + p]!;
-          gradIn[c * plane + p] = gradIn[c * plane + p]! + weight * gradOut[p]!;
-        }
-        gradParams[net.headOffset + c] = gradParams[net.headOffset + c]! + sum;
-      }
-    } else if (step.kind === "pool") {
-      maxPool2Backward(
-        nodes[step.input]!.data,
-        gradOut,
-        out.channels,
-        2 * h,
-        2 * w,
-        grads[step.input]!,
-      );
-    } else if (step.kind === "up") {
-      upsample2Backward(gradOut, out.channels, h >> 1, w >> 1, grads[step.input]!);
-    } else {
-      const layer = net.convs[step.layer]!;
-      for (let i = 0; i < gradOut.length; i++) if (out.data[i]! <= 0) gradOut[i] = 0;
-      const inputs = step.inputs.map((n) => nodes[n]!);
-      const channels = inputs.map((n) => n.channels);
-      const weightGrad = gradParams.subarray(layer.offset, layer.offset + layer.weights.length);
-      const biasGrad = gradParams.subarray(
-        layer.offset + layer.weights.length,
-        layer.offset + layer.weights.length + layer.cout,
-      );
-      conv3x3WeightGrad(
-        inputs.map((n) => n.data),
-        channels,
-        h,
-        w,
-        gradOut,
-        layer.cout,
-        weightGrad,
-        biasGrad,
-      );
-      if (step.inputs[0] === 0 && step.inputs.length === 1) continue; // no gradient to the image
-      const plane = paddedPlane(h, w);
-      const gradIn = new Float32Array(layer.cin * plane);
-      conv3x3Add(
-        [gradOut],
-        [layer.cout],
-        h,
-        w,
-        transposedKernel(layer.weights, layer.cout, layer.cin),
-        layer.cin,
-        gradIn,
-      );
-      let offset = 0;
-      step.inputs.forEach((n, i) => {
-        const target = grads[n]!;
-        const size = channels[i]! * plane;
-        for (let p = 0; p < size; p++) target[p] = target[p]! + gradIn[offset + p]!;
-        offset += size;
-      });
-    }
-  }
-}
-
-/** Gradient buffers matching a tape's nodes. */
-export function createGradBuffers(tape: CnnTape): Float32Array[] {
-  return tape.nodes.map((n) => new Float32Array(n.data.length));
 }

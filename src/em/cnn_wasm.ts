@@ -12,6 +12,7 @@ import {
   cnnSizeMultiple,
   type CnnSpec,
   type CnnTape,
+  createCnn,
   createTape,
 } from "./cnn_net.ts";
 
@@ -26,21 +27,33 @@ export function wasmSizeMultiple(spec: CnnSpec): number {
  * @param spec the architecture
  * @param h image height in pixels
  * @param w image width in pixels
+ * @param training also place gradient buffers in its memory (for `cnnBackward`)
  * @returns the tape, its buffers in a fresh instance's memory
  * @throws {RangeError} when a side is not a multiple of the size step
  */
-export function createWasmTape(spec: CnnSpec, h: number, w: number): CnnTape {
+export function createWasmTape(
+  spec: CnnSpec,
+  h: number,
+  w: number,
+  training = false,
+): CnnTape {
   const step = wasmSizeMultiple(spec);
   if (h % step !== 0 || w % step !== 0) {
     throw new RangeError(
       `Cannot run the CNN in WebAssembly on ${h}×${w}: sides must be multiples of ${step}`,
     );
   }
-  let floats = cnnParameterCount(spec) + 4;
+  const parameters = cnnParameterCount(spec);
+  let nodeFloats = 0;
+  let largestKernel = 0;
   createTape(spec, h, w, (n) => {
-    floats += n + 4; // 16-byte aligned buffers
+    nodeFloats += n + 4; // 16-byte aligned buffers
     return new Float32Array(0);
   });
+  const net = createCnn(spec);
+  for (const layer of net.convs) largestKernel = Math.max(largestKernel, layer.weights.length);
+  const floats = parameters + 4 +
+    (training ? 2 * nodeFloats + parameters + largestKernel + 8 : nodeFloats);
   const instance = instantiateEmbedded(CONV3X3_WASM_BASE64);
   const memory = instance.exports.memory as WebAssembly.Memory;
   const pages = Math.ceil((floats * 4) / 65536);
@@ -53,8 +66,20 @@ export function createWasmTape(spec: CnnSpec, h: number, w: number): CnnTape {
     offset += Math.ceil(n / 4) * 4;
     return view;
   };
-  const params = allocate(cnnParameterCount(spec));
+  const params = allocate(parameters);
   const tape = createTape(spec, h, w, allocate);
-  tape.wasm = { conv3x3: instance.exports.conv3x3 as (...args: number[]) => void, params };
+  type Kernel = (...args: number[]) => void;
+  tape.wasm = {
+    conv3x3: instance.exports.conv3x3 as Kernel,
+    weightGrad: instance.exports.conv3x3WeightGrad as Kernel,
+    params,
+  };
+  if (training) {
+    tape.wasm.training = {
+      grads: tape.nodes.map((n) => allocate(n.data.length)),
+      paramGrads: allocate(parameters),
+      kernel: allocate(largestKernel),
+    };
+  }
   return tape;
 }

@@ -1,14 +1,13 @@
 import { ok as assert, strictEqual } from "node:assert/strict";
 import {
-  cnnBackward,
   cnnForward,
   cnnMacsPerPixel,
   cnnParameterCount,
   type CnnSpec,
   createCnn,
-  createGradBuffers,
   createTape,
 } from "../../src/em/cnn_net.ts";
+import { cnnBackward, createGradBuffers } from "../../src/em/cnn_backward.ts";
 import { createWasmTape, wasmSizeMultiple } from "../../src/em/cnn_wasm.ts";
 import { adamStep, batchLoss, createAdam } from "../../src/em/cnn_training.ts";
 import { type CnnModelFile, prepareCnnModel } from "../../src/em/cnn_model.ts";
@@ -169,4 +168,31 @@ Deno.test("segmentCnnBlock() gives probabilities for any block size, interiors c
   }
   assert(sum / count < 0.02, `mean interior difference ${sum / count}`);
   assert(cnnMacsPerPixel(spec) > 0);
+});
+
+Deno.test("cnnBackward() on a WebAssembly training tape gives the TypeScript gradients", () => {
+  const spec: CnnSpec = { encoder: [3, 4, 5, 6], encoderConvs: [1, 2, 1, 2], decoder: [3, 4, 5] };
+  const net = randomNet(spec, 9, 0.5);
+  const [h, w] = [32, 64];
+  const reference = createTape(spec, h, w);
+  const wasm = createWasmTape(spec, h, w, true);
+  const random = seededRandom(10);
+  fillInterior(reference.nodes[0]!.data, h, w, random);
+  wasm.nodes[0]!.data.set(reference.nodes[0]!.data);
+  const direction = new Float32Array(reference.nodes[0]!.data.length);
+  fillInterior(direction, h, w, random);
+  cnnForward(net, reference);
+  cnnForward(net, wasm);
+  const expected = new Float32Array(net.params.length);
+  const actual = new Float32Array(net.params.length);
+  cnnBackward(net, reference, direction, expected, createGradBuffers(reference));
+  cnnBackward(net, wasm, direction, actual, []);
+  let worst = 0;
+  let largest = 0;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(expected[i]! - actual[i]!));
+    largest = Math.max(largest, Math.abs(expected[i]!));
+  }
+  assert(largest > 0.1, "gradients are not trivially zero");
+  assert(worst < 1e-4 * largest, `max difference ${worst} of ${largest}`);
 });
