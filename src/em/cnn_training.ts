@@ -64,7 +64,7 @@ export function batchLoss(
   let intersection = 0;
   let total = 0;
   let crossEntropy = 0;
-  const probabilities = logits.map((l) => new Float32Array(size * size));
+  const probabilities = logits.map(() => new Float32Array(size * size));
   logits.forEach((logit, b) => {
     const target = targets[b]!;
     const probability = probabilities[b]!;

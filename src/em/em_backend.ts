@@ -37,15 +37,15 @@ export interface EmBackend {
 
 /** A built-in model (the CNN, or the earlier MLP pixel classifier) as a backend. */
 export function builtinBackend(model: EmModel | CnnModel): EmBackend {
-  if (model.file.format === "clemreg-em-cnn") return cnnBackend(model as CnnModel);
-  model = model as EmModel;
+  if ("net" in model) return cnnBackend(model);
+  const mlp = model;
   return {
     name: "builtin",
-    voxelSizeNm: model.file.voxelSizeNm,
-    halo: emBlockHalo(model),
-    threshold: model.file.threshold,
+    voxelSizeNm: mlp.file.voxelSizeNm,
+    halo: emBlockHalo(mlp),
+    threshold: mlp.file.threshold,
     predict: (block, shape, stats, signal) =>
-      Promise.resolve(segmentEmBlock(block, shape, model, {
+      Promise.resolve(segmentEmBlock(block, shape, mlp, {
         intensityMean: stats.mean,
         intensityStd: stats.std,
         ...(signal ? { signal } : {}),
