@@ -63,8 +63,9 @@ async function main(): Promise<void> {
       encoder: { type: "string", default: "6,8,16,16" },
       "encoder-convs": { type: "string", default: "1,2,2,2" },
       decoder: { type: "string", default: "6,8,16" },
-      "halo": { type: "string", default: "40" },
+      halo: { type: "string", default: "32" },
       "eval-every": { type: "string", default: "250" },
+      ema: { type: "string", default: "0" },
       out: {
         type: "string",
         default: new URL("../models/em_mito_cnn.json", import.meta.url).pathname,
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     Number(values.seed),
   ];
   const evalEvery = Number(values["eval-every"]);
+  // Exponential moving average of the parameters (0: off): what is scored and stored.
+  const emaDecay = Number(values.ema);
   const stack = `${dataDir}/em-vnc/stack1`;
   const slices: LabelledSlice[] = [];
   for (let i = 0; i < 15; i++) slices.push(await loadVncSlice(stack, i, downsampleFactor));
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   const logitGradients = tapes.map(() => new Float32Array((crop + 2) * (crop + 2)));
   const gradient = new Float32Array(net.params.length);
   const adam = createAdam(net.params.length);
+  const averaged = net.params.slice();
   const file = (
     threshold: number,
     cleanUp: CnnModelFile["clean"],
@@ -115,7 +119,7 @@ async function main(): Promise<void> {
     voxelSizeNm: [rawPixelNm * downsampleFactor, rawPixelNm * downsampleFactor],
     normalisation: "volume-mean-std",
     architecture: spec,
-    parameters: encodeFloat32(net.params),
+    parameters: encodeFloat32(averaged),
     haloPx: Number(values.halo),
     threshold,
     clean: cleanUp,
@@ -147,6 +151,9 @@ async function main(): Promise<void> {
     tapes.forEach((tape, b) => cnnBackward(net, tape, logitGradients[b]!, gradient, []));
     const rate = learningRate * (0.02 + 0.98 * 0.5 * (1 + Math.cos((Math.PI * step) / steps)));
     adamStep(adam, net.params, gradient, rate);
+    for (let i = 0; i < averaged.length; i++) {
+      averaged[i] = emaDecay * averaged[i]! + (1 - emaDecay) * net.params[i]!;
+    }
     if ((step + 1) % evalEvery === 0 || step + 1 === steps) {
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
       const scores = select ? validate(file(0.5, clean, {}), validation) : undefined;
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
     cropPx: crop,
     learningRate,
     learningRateSchedule: "cosine to 2%",
+    parameterAverage: emaDecay > 0 ? `exponential moving average, decay ${emaDecay}` : "none",
     loss: `binary cross-entropy + ${diceWeight} x (1 - soft Dice)`,
     seed,
     augmentation: "dihedral (flips, 90° rotations), gain 0.8-1.2, offset ±0.3 std",
