@@ -208,7 +208,7 @@ await writeResults("em", [
     ratio: mvox(cnnMs) / builtin,
   },
   {
-    name: "builtin EM CNN forward pass, wasm SIMD convs, 1 thread",
+    name: "builtin EM CNN inference (wasm SIMD convs) vs TypeScript convs, 1 thread",
     value: mvox(cnnMs),
     unit: "Mvox/s",
     baseline: "same net with TypeScript convs (forward only)",
