@@ -181,76 +181,25 @@ export function upsample2Backward(
 }
 
 /**
- * Weight and bias gradients of {@linkcode conv3x3Add}: `gradWeights[co][ci][k] += Σ gradOut ·
- * shifted input`, `gradBias[co] += Σ gradOut` (interior pixels).
+ * A 1×1 convolution to one channel: `out = bias + Σ_c weights[c] · input[c]` on the interior
+ * of `channels` padded planes (border zero).
  */
-export function conv3x3WeightGrad(
-  inputs: Float32Array[],
-  channels: number[],
+export function conv1x1To1(
+  input: Float32Array,
+  channels: number,
   h: number,
   w: number,
-  gradOut: Float32Array,
-  cout: number,
-  gradWeights: Float32Array,
-  gradBias: Float32Array,
+  weights: Float32Array,
+  bias: number,
+  out: Float32Array,
 ): void {
-  const stride = w + 2;
   const plane = paddedPlane(h, w);
-  const cin = channels.reduce((a, b) => a + b, 0);
-  for (let co = 0; co < cout; co++) {
-    const g0 = co * plane + stride + 1;
-    let biasSum = 0;
-    for (let y = 0; y < h; y++) {
-      const g = g0 + y * stride;
-      for (let x = 0; x < w; x++) biasSum += gradOut[g + x]!;
-    }
-    gradBias[co] = gradBias[co]! + biasSum;
-    let ci = 0;
-    for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i]!;
-      for (let c = 0; c < channels[i]!; c++, ci++) {
-        let s00 = 0, s01 = 0, s02 = 0, s10 = 0, s11 = 0, s12 = 0, s20 = 0, s21 = 0, s22 = 0;
-        const base = c * plane;
-        for (let y = 0; y < h; y++) {
-          const r0 = base + y * stride;
-          const r1 = r0 + stride;
-          const r2 = r1 + stride;
-          const g = g0 + y * stride;
-          for (let x = 0; x < w; x++) {
-            const d = gradOut[g + x]!;
-            if (d === 0) continue;
-            s00 += d * input[r0 + x]!;
-            s01 += d * input[r0 + x + 1]!;
-            s02 += d * input[r0 + x + 2]!;
-            s10 += d * input[r1 + x]!;
-            s11 += d * input[r1 + x + 1]!;
-            s12 += d * input[r1 + x + 2]!;
-            s20 += d * input[r2 + x]!;
-            s21 += d * input[r2 + x + 1]!;
-            s22 += d * input[r2 + x + 2]!;
-          }
-        }
-        const k = (co * cin + ci) * 9;
-        const sums = [s00, s01, s02, s10, s11, s12, s20, s21, s22];
-        for (let t = 0; t < 9; t++) gradWeights[k + t] = gradWeights[k + t]! + sums[t]!;
-      }
-    }
+  const stride = w + 2;
+  out.fill(0);
+  for (let y = 1; y <= h; y++) out.fill(bias, y * stride + 1, y * stride + 1 + w);
+  for (let c = 0; c < channels; c++) {
+    const weight = weights[c]!;
+    const base = c * plane;
+    for (let p = 0; p < plane; p++) out[p] = out[p]! + weight * input[base + p]!;
   }
-}
-
-/**
- * The weights of the input-gradient convolution of a `cout × cin` 3×3 layer: channels swapped
- * and the kernel rotated by 180°, so `conv3x3Add(gradOut, …, transposed, cin, gradIn)` is
- * the backward pass to the (concatenated) input.
- */
-export function transposedKernel(weights: Float32Array, cout: number, cin: number): Float32Array {
-  const out = new Float32Array(weights.length);
-  for (let co = 0; co < cout; co++) {
-    for (let ci = 0; ci < cin; ci++) {
-      for (let t = 0; t < 9; t++) {
-        out[(ci * cout + co) * 9 + 8 - t] = weights[(co * cin + ci) * 9 + t]!;
-      }
-    }
-  }
-  return out;
 }

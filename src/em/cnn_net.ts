@@ -9,6 +9,7 @@
  * @module
  */
 import {
+  conv1x1To1,
   conv3x3Add,
   fillBias,
   maxPool2,
@@ -231,29 +232,11 @@ export function cnnForward(net: CnnNet, tape: CnnTape): Float32Array {
     } else if (step.kind === "up") {
       upsample2(nodes[step.input]!.data, out.channels, h >> 1, w >> 1, out.data);
     } else {
-      head(net, nodes[step.input]!, h, w, out.data);
+      const input = nodes[step.input]!;
+      const weights = net.params.subarray(net.headOffset, net.headOffset + input.channels);
+      const bias = net.params[net.headOffset + input.channels]!;
+      conv1x1To1(input.data, input.channels, h, w, weights, bias, out.data);
     }
   }
   return nodes[nodes.length - 1]!.data;
-}
-
-/** The 1×1 head: logit = bias + Σ_c weight_c · feature_c (interior; border stays zero). */
-function head(
-  net: CnnNet,
-  input: CnnTape["nodes"][number],
-  h: number,
-  w: number,
-  out: Float32Array,
-) {
-  const channels = input.channels;
-  const plane = paddedPlane(h, w);
-  const bias = net.params[net.headOffset + channels]!;
-  out.fill(0);
-  const stride = w + 2;
-  for (let y = 1; y <= h; y++) out.fill(bias, y * stride + 1, y * stride + 1 + w);
-  for (let c = 0; c < channels; c++) {
-    const weight = net.params[net.headOffset + c]!;
-    const base = c * plane;
-    for (let p = 0; p < plane; p++) out[p] = out[p]! + weight * input.data[base + p]!;
-  }
 }
