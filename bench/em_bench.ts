@@ -1,6 +1,7 @@
 /**
- * EM segmentation speed per core (CPU time, see `bestMs`): the built-in model (features + MLP, plain
- * TypeScript) against the same MLP run by tfjs (cpu backend) on the same features, and the
+ * EM segmentation speed per core (CPU time, see `bestMs`): the built-in CNN (3×3 convolutions
+ * in WebAssembly SIMD) against the earlier MLP pixel classifier and against the same CNN with
+ * TypeScript convolutions; the MLP model (features + MLP, plain TypeScript) against the same MLP run by tfjs (cpu backend) on the same features, and the
  * ONNX backend (onnxruntime-node) on the test model, and the previous built-in architecture
  * (random weights) as the before/after baseline.
  * Run: `deno run -A bench/em_bench.ts [MODEL.json]` (default: the built-in model).
@@ -26,6 +27,9 @@ import {
 import { computeFeatures2d, featureCount } from "../src/em/features_2d.ts";
 import { loadOnnxModel, segmentOnnxBlock } from "../src/em/onnx_backend.ts";
 import { segmentEmBlock } from "../src/em/segment_block.ts";
+import { loadCnnModel } from "../src/em/cnn_model.ts";
+import { cnnForward, cnnMacsPerPixel, createTape } from "../src/em/cnn_net.ts";
+import { segmentCnnBlock } from "../src/em/segment_cnn_block.ts";
 import { emLikeVolume } from "../tests/em/helpers.ts";
 import { seededRandom } from "../src/random.ts";
 
@@ -112,6 +116,13 @@ const plane = height * width;
 const mvox = (ms: number, count = voxels) => count / ms / 1e3;
 
 const builtinMs = await bestMs(3, () => segmentEmBlock(volume, [depth, height, width], model));
+const cnn = await loadCnnModel();
+const cnnMs = await bestMs(3, () => segmentCnnBlock(volume, [depth, height, width], cnn));
+// The same net with the TypeScript kernels, one slice (the forward pass alone).
+const tsTape = createTape(cnn.net.spec, height, width);
+tsTape.nodes[0]!.data.fill(0.1);
+const cnnTsMs = await bestMs(2, () => cnnForward(cnn.net, tsTape));
+console.log(`CNN: ${cnnMacsPerPixel(cnn.net.spec).toFixed(0)} MAC per voxel`);
 const previous = previousArchitecture();
 const previousMs = await bestMs(
   3,
@@ -188,6 +199,22 @@ console.log(
 const builtin = mvox(builtinMs);
 const featuresAndTfjs = plane / (featuresMs + tfjsMs + (context ? mlpMs : 0)) / 1e3;
 await writeResults("em", [
+  {
+    name: "builtin EM CNN inference (wasm SIMD convs), 1 thread",
+    value: mvox(cnnMs),
+    unit: "Mvox/s",
+    baseline: "MLP pixel classifier (em_mito_mlp.json, the previous built-in), same run",
+    baselineValue: builtin,
+    ratio: mvox(cnnMs) / builtin,
+  },
+  {
+    name: "builtin EM CNN inference (wasm SIMD convs) vs TypeScript convs, 1 thread",
+    value: mvox(cnnMs),
+    unit: "Mvox/s",
+    baseline: "same net with TypeScript convs (forward only)",
+    baselineValue: mvox(cnnTsMs, plane),
+    ratio: mvox(cnnMs) / mvox(cnnTsMs, plane),
+  },
   {
     name: "builtin EM inference vs the previous architecture, 1 thread",
     value: builtin,

@@ -5,6 +5,8 @@
  * @module
  */
 import { type EmModel, loadEmModel } from "./em_model.ts";
+import { type CnnModel, loadCnnModel } from "./cnn_model.ts";
+import { segmentCnnBlock } from "./segment_cnn_block.ts";
 import { loadOnnxModel, type OnnxEmModel, segmentOnnxBlock } from "./onnx_backend.ts";
 import { emBlockHalo, segmentEmBlock } from "./segment_block.ts";
 
@@ -33,15 +35,35 @@ export interface EmBackend {
   close(): Promise<void>;
 }
 
-/** The built-in MLP as a backend. */
-export function builtinBackend(model: EmModel): EmBackend {
+/** A built-in model (the CNN, or the earlier MLP pixel classifier) as a backend. */
+export function builtinBackend(model: EmModel | CnnModel): EmBackend {
+  if ("net" in model) return cnnBackend(model);
+  const mlp = model;
   return {
     name: "builtin",
+    voxelSizeNm: mlp.file.voxelSizeNm,
+    halo: emBlockHalo(mlp),
+    threshold: mlp.file.threshold,
+    predict: (block, shape, stats, signal) =>
+      Promise.resolve(segmentEmBlock(block, shape, mlp, {
+        intensityMean: stats.mean,
+        intensityStd: stats.std,
+        ...(signal ? { signal } : {}),
+      })),
+    close: () => Promise.resolve(),
+  };
+}
+
+/** The built-in CNN as a backend: blocks get a halo of the model's `haloPx`. */
+function cnnBackend(model: CnnModel): EmBackend {
+  const halo = model.file.haloPx;
+  return {
+    name: "builtin-cnn",
     voxelSizeNm: model.file.voxelSizeNm,
-    halo: emBlockHalo(model),
+    halo: [0, halo, halo],
     threshold: model.file.threshold,
     predict: (block, shape, stats, signal) =>
-      Promise.resolve(segmentEmBlock(block, shape, model, {
+      Promise.resolve(segmentCnnBlock(block, shape, model, {
         intensityMean: stats.mean,
         intensityStd: stats.std,
         ...(signal ? { signal } : {}),
@@ -71,14 +93,15 @@ function onnxConfigCandidates(modelPath: string): string[] {
 }
 
 /**
- * Open a backend by name: `builtin`, a clemreg MLP `.json`, an ONNX model's config `.json`,
+ * Open a backend by name: `builtin` (the CNN, `models/em_mito_cnn.json`), a clemreg CNN or
+ * MLP `.json`, an ONNX model's config `.json`,
  * or an `.onnx` file with its config beside it (`M.onnx.json`, `M.json` or `config.json`).
  * @param model `builtin` or a path
  * @returns the backend
  * @throws {TypeError} when an `.onnx` file has no config beside it
  */
 export async function openEmBackend(model: string): Promise<EmBackend> {
-  if (model === "builtin") return builtinBackend(await loadEmModel());
+  if (model === "builtin") return builtinBackend(await loadCnnModel());
   let configPath = model;
   if (model.endsWith(".onnx")) {
     const candidates = onnxConfigCandidates(model);
@@ -98,5 +121,6 @@ export async function openEmBackend(model: string): Promise<EmBackend> {
   }
   const parsed = JSON.parse(await Deno.readTextFile(configPath)) as { format?: string };
   if (parsed.format === "clemreg-em-mlp") return builtinBackend(await loadEmModel(configPath));
+  if (parsed.format === "clemreg-em-cnn") return builtinBackend(await loadCnnModel(configPath));
   return onnxBackend(await loadOnnxModel(configPath));
 }

@@ -1,7 +1,8 @@
 /**
- * EM mitochondria segmentation: the built-in pixel classifier (2-D multi-scale features +
- * a small MLP, then an auto-context MLP with z context), a user's ONNX model, or given labels; block-wise inference with halos and a
- * whole-image driver that writes an OME-Zarr label image.
+ * EM mitochondria segmentation: the built-in CNN (a small 2-D U-Net, convolutions in
+ * WebAssembly SIMD), the earlier pixel classifier (2-D multi-scale features + a small MLP, then
+ * an auto-context MLP with z context), a user's ONNX model, or given labels; block-wise
+ * inference with halos and a whole-image driver that writes an OME-Zarr label image.
  * @module
  */
 export {
@@ -26,6 +27,23 @@ export {
   loadEmModel,
   prepareEmModel,
 } from "./em_model.ts";
+export {
+  builtinCnnUrl,
+  type CnnModel,
+  type CnnModelFile,
+  loadCnnModel,
+  prepareCnnModel,
+} from "./cnn_model.ts";
+export {
+  cnnForward,
+  cnnMacsPerPixel,
+  cnnParameterCount,
+  type CnnSpec,
+  createCnn,
+  createTape,
+} from "./cnn_net.ts";
+export { createWasmTape } from "./cnn_wasm.ts";
+export { segmentCnnBlock } from "./segment_cnn_block.ts";
 export {
   emBlockHalo,
   intensityStats,

@@ -8,11 +8,13 @@ import { cleanMask2d } from "./clean_mask_2d.ts";
 import { type EmModelFile, prepareEmModel } from "./em_model.ts";
 import { overlapScores } from "./mask_metrics.ts";
 import { segmentEmBlock } from "./segment_block.ts";
+import { type CnnModelFile, prepareCnnModel } from "./cnn_model.ts";
+import { segmentCnnBlock } from "./segment_cnn_block.ts";
 import type { LabelledSlice } from "./training_data.ts";
 
 /** Probabilities of a model on whole slices (volume statistics of those slices), and truth. */
 export function predictSlices(
-  file: EmModelFile,
+  file: EmModelFile | CnnModelFile,
   slices: LabelledSlice[],
 ): { probabilities: Float32Array; truth: Uint8Array; shape: [number, number, number] } {
   const first = slices[0]!;
@@ -24,7 +26,10 @@ export function predictSlices(
     volume.set(s.intensity, z * plane);
     truth.set(s.mask, z * plane);
   });
-  return { probabilities: segmentEmBlock(volume, shape, prepareEmModel(file)), truth, shape };
+  const probabilities = file.format === "clemreg-em-cnn"
+    ? segmentCnnBlock(volume, shape, prepareCnnModel(file))
+    : segmentEmBlock(volume, shape, prepareEmModel(file));
+  return { probabilities, truth, shape };
 }
 
 /** Dice and IoU after threshold and clean-up (and Dice before clean-up). */
@@ -43,7 +48,7 @@ export function score(
 
 /** Dice and IoU of a model file on some slices, with its own threshold and clean-up. */
 export function validate(
-  file: EmModelFile,
+  file: EmModelFile | CnnModelFile,
   slices: LabelledSlice[],
 ): { dice: number; iou: number; diceRaw: number } {
   return score(predictSlices(file, slices), file.threshold, file.clean);
@@ -51,7 +56,7 @@ export function validate(
 
 /** The threshold and clean-up sizes with the best Dice on some slices (grid search). */
 export function bestPostprocess(
-  file: EmModelFile,
+  file: EmModelFile | CnnModelFile,
   slices: LabelledSlice[],
 ): { threshold: number; clean: EmModelFile["clean"] } {
   const predicted = predictSlices(file, slices);

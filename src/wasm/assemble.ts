@@ -7,12 +7,14 @@ import wabtInit from "wabt";
 import { estepWat } from "./estep_wat.ts";
 import { estepGridWat } from "./estep_grid_wat.ts";
 import { separableWat } from "./separable_wat.ts";
+import { conv3x3Wat } from "./conv3x3_wat.ts";
 
 /** Every module: its name (→ `src/wasm/<name>_wasm.ts`) and the function that writes its text. */
 export const WASM_SOURCES: ReadonlyArray<{ name: string; text: () => string }> = [
   { name: "estep", text: estepWat },
   { name: "estep_grid", text: estepGridWat },
   { name: "separable", text: separableWat },
+  { name: "conv3x3", text: conv3x3Wat },
 ];
 
 /**
