@@ -37,7 +37,11 @@ Deno.test("readRegion() of raw chunks equals zarrita's read of the same volume i
     const start = shape.map((n) => Math.floor(random() * n));
     const stop = start.map((s, a) => s + 1 + Math.floor(random() * (shape[a]! - s)));
     const box = { start, stop };
-    assert.deepEqual(await raw.readRegion(box), await zstd.readRegion(box), `box ${start}..${stop}`);
+    assert.deepEqual(
+      await raw.readRegion(box),
+      await zstd.readRegion(box),
+      `box ${start}..${stop}`,
+    );
   }
   assert.deepEqual(await raw.readChunk([2, 3, 2]), await zstd.readChunk([2, 3, 2]));
 });
