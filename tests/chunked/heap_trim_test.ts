@@ -7,8 +7,7 @@ import assert from "node:assert/strict";
 import { holdHeapTrim } from "../../src/chunked/heap_trim.ts";
 
 function residentBytes(): number {
-  const pages = Number(Deno.readTextFileSync("/proc/self/statm").split(" ")[1]);
-  return pages * 4096;
+  return Deno.memoryUsage().rss;
 }
 
 const glibc = Deno.build.os === "linux" && (() => {
