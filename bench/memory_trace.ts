@@ -50,7 +50,7 @@ try {
         mib(external)
       }${residentByKind()}  | ${stage}`,
     );
-  }, 2000);
+  }, Number(Deno.env.get("TRACE_MS") ?? 2000));
   await segmentFm({ array, voxelSizeUm: [0.13, 0.035, 0.035] }, {
     output: join(dir, "labels.zarr"),
     executor: pool,
