@@ -61,6 +61,27 @@ export function intensityStats(values: ArrayLike<number>): { mean: number; std: 
 }
 
 /**
+ * What every block segmenter starts with: the shape check, the intensity statistics (given, or
+ * the block's own) and the output buffer.
+ * @throws {RangeError} when the volume length does not match the shape
+ */
+export function startBlock(
+  volume: Float32Array | Uint8Array | Uint16Array,
+  shape: readonly [number, number, number],
+  options: SegmentBlockOptions,
+): { plane: number; stats: { mean: number; std: number }; out: Float32Array } {
+  const [depth, height, width] = shape;
+  const plane = height * width;
+  if (volume.length !== depth * plane) {
+    throw new RangeError(`Cannot segment the block: ${volume.length} values for shape ${shape}`);
+  }
+  const stats = options.intensityMean !== undefined && options.intensityStd !== undefined
+    ? { mean: options.intensityMean, std: options.intensityStd }
+    : intensityStats(volume);
+  return { plane, stats, out: options.out ?? new Float32Array(depth * plane) };
+}
+
+/**
  * Mitochondria probability per voxel of an EM block (block includes its halo).
  * @param volume the EM block, C order
  * @param shape `[z, y, x]` of the block
@@ -81,14 +102,7 @@ export function segmentEmBlock(
   options: SegmentBlockOptions = {},
 ): Float32Array {
   const [depth, height, width] = shape;
-  const plane = height * width;
-  if (volume.length !== depth * plane) {
-    throw new RangeError(`Cannot segment the block: ${volume.length} values for shape ${shape}`);
-  }
-  const stats = options.intensityMean !== undefined && options.intensityStd !== undefined
-    ? { mean: options.intensityMean, std: options.intensityStd }
-    : intensityStats(volume);
-  const out = options.out ?? new Float32Array(depth * plane);
+  const { plane, stats, out } = startBlock(volume, shape, options);
   const spec = model.file.features;
   const imageFeatures = featureCount(spec);
   const context = model.file.context;

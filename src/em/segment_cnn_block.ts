@@ -8,7 +8,7 @@
 import type { CnnModel } from "./cnn_model.ts";
 import { cnnForward, type CnnTape } from "./cnn_net.ts";
 import { createWasmTape, wasmSizeMultiple } from "./cnn_wasm.ts";
-import { intensityStats, type SegmentBlockOptions } from "./segment_block.ts";
+import { type SegmentBlockOptions, startBlock } from "./segment_block.ts";
 
 /** Reusable tapes per padded slice size (a block's slices share one). */
 const tapes = new WeakMap<CnnModel, Map<string, CnnTape>>();
@@ -50,14 +50,7 @@ export function segmentCnnBlock(
   options: SegmentBlockOptions = {},
 ): Float32Array {
   const [depth, height, width] = shape;
-  const plane = height * width;
-  if (volume.length !== depth * plane) {
-    throw new RangeError(`Cannot segment the block: ${volume.length} values for shape ${shape}`);
-  }
-  const stats = options.intensityMean !== undefined && options.intensityStd !== undefined
-    ? { mean: options.intensityMean, std: options.intensityStd }
-    : intensityStats(volume);
-  const out = options.out ?? new Float32Array(depth * plane);
+  const { plane, stats, out } = startBlock(volume, shape, options);
   const step = wasmSizeMultiple(model.net.spec);
   const [h, w] = [Math.ceil(height / step) * step, Math.ceil(width / step) * step];
   const tape = tapeFor(model, h, w);

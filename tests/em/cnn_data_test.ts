@@ -1,14 +1,13 @@
 /** The committed built-in CNN on real data (skips without `../shared/data`). */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { openImage, openLevel } from "../../src/io/image.ts";
-import { writeImage } from "../../src/io/writer.ts";
 import { openEmBackend } from "../../src/em/em_backend.ts";
 import { loadCnnModel } from "../../src/em/cnn_model.ts";
 import { overlapScores } from "../../src/em/mask_metrics.ts";
 import { segmentEmImage } from "../../src/em/segment_volume.ts";
 import { findDataDir, loadVncSlice } from "../../src/em/training_data.ts";
+import { writeVncValidationZarr } from "./helpers.ts";
 
-const axes = ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" }));
 const dataDir = findDataDir();
 
 Deno.test({
@@ -18,21 +17,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       // Full-resolution slices (4.6 nm) written with a pyramid: the task must pick level 2.
-      const stack = `${dataDir}/em-vnc/stack1`;
-      const { decode } = await import("tiff");
-      const raw = new Uint8Array(3 * 1024 * 1024);
-      for (let z = 0; z < 3; z++) {
-        const [ifd] = decode(await Deno.readFile(`${stack}/raw/${12 + z}.tif`));
-        raw.set(ifd!.data as Uint8Array, z * 1024 * 1024);
-      }
-      await writeImage(`${dir}/vnc.zarr`, raw, {
-        axes,
-        shape: [3, 1024, 1024],
-        chunks: [3, 256, 256],
-        dtype: "uint8",
-        scale: [0.05, 0.0046, 0.0046],
-        levels: 3,
-      });
+      await writeVncValidationZarr(dataDir!, `${dir}/vnc.zarr`);
       const model = await loadCnnModel();
       const backend = await openEmBackend("builtin");
       assertEquals(backend.name, "builtin-cnn");
@@ -47,7 +32,7 @@ Deno.test({
       });
       const truth = new Uint8Array(3 * 256 * 256);
       for (let z = 0; z < 3; z++) {
-        truth.set((await loadVncSlice(stack, 12 + z, 4)).mask, z * 256 * 256);
+        truth.set((await loadVncSlice(`${dataDir}/em-vnc/stack1`, 12 + z, 4)).mask, z * 256 * 256);
       }
       const { dice, iou } = overlapScores(labels, truth);
       console.log(

@@ -1,4 +1,4 @@
-/** Shared test helpers for the EM area: a random small model. */
+/** Shared test helpers for the EM area: a random small model, an EM-like volume, em-vnc 12-14. */
 import {
   type EmModel,
   type EmModelFile,
@@ -9,6 +9,7 @@ import {
 import { defaultFeatureSpec, featureCount } from "../../src/em/features_2d.ts";
 import { contextFeatureCount } from "../../src/em/context_features.ts";
 import { seededRandom } from "../../src/random.ts";
+import { writeImage } from "../../src/io/writer.ts";
 
 function randomLayers(widths: number[], random: () => number): StoredLayer[] {
   const layers: StoredLayer[] = [];
@@ -99,4 +100,27 @@ export function emLikeVolume(
     }
   }
   return { volume, truth };
+}
+
+/**
+ * Write em-vnc stack1 slices 12-14 at full resolution (4.6 nm, 3 × 1024 × 1024 uint8) as an
+ * OME-Zarr with a 3-level pyramid, so that segmentation must pick level 2 (18.4 nm).
+ * @param dataDir the shared data folder
+ * @param location the OME-Zarr to write
+ */
+export async function writeVncValidationZarr(dataDir: string, location: string): Promise<void> {
+  const { decode } = await import("tiff");
+  const raw = new Uint8Array(3 * 1024 * 1024);
+  for (let z = 0; z < 3; z++) {
+    const [ifd] = decode(await Deno.readFile(`${dataDir}/em-vnc/stack1/raw/${12 + z}.tif`));
+    raw.set(ifd!.data as Uint8Array, z * 1024 * 1024);
+  }
+  await writeImage(location, raw, {
+    axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
+    shape: [3, 1024, 1024],
+    chunks: [3, 256, 256],
+    dtype: "uint8",
+    scale: [0.05, 0.0046, 0.0046],
+    levels: 3,
+  });
 }
