@@ -1,12 +1,10 @@
 /** The committed built-in CNN on real data (skips without `../shared/data`). */
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { openImage, openLevel } from "../../src/io/image.ts";
 import { openEmBackend } from "../../src/em/em_backend.ts";
 import { loadCnnModel } from "../../src/em/cnn_model.ts";
-import { overlapScores } from "../../src/em/mask_metrics.ts";
 import { segmentEmImage } from "../../src/em/segment_volume.ts";
-import { findDataDir, loadVncSlice } from "../../src/em/training_data.ts";
-import { writeVncValidationZarr } from "./helpers.ts";
+import { findDataDir } from "../../src/em/training_data.ts";
+import { scoreVncLabels, writeVncValidationZarr } from "./helpers.ts";
 
 const dataDir = findDataDir();
 
@@ -26,15 +24,7 @@ Deno.test({
         minSlices: 1,
       });
       assertEquals(result.level, 2);
-      const labels = await (await openLevel(await openImage(`${dir}/labels.zarr`), 0)).readRegion({
-        start: [0, 0, 0],
-        stop: [3, 256, 256],
-      });
-      const truth = new Uint8Array(3 * 256 * 256);
-      for (let z = 0; z < 3; z++) {
-        truth.set((await loadVncSlice(`${dataDir}/em-vnc/stack1`, 12 + z, 4)).mask, z * 256 * 256);
-      }
-      const { dice, iou } = overlapScores(labels, truth);
+      const { dice, iou } = await scoreVncLabels(dataDir!, `${dir}/labels.zarr`);
       console.log(
         `em-vnc 12-14 via segmentEmImage (CNN): Dice ${dice.toFixed(4)}, IoU ${iou.toFixed(4)}`,
       );

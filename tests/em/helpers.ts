@@ -10,6 +10,9 @@ import { defaultFeatureSpec, featureCount } from "../../src/em/features_2d.ts";
 import { contextFeatureCount } from "../../src/em/context_features.ts";
 import { seededRandom } from "../../src/random.ts";
 import { writeImage } from "../../src/io/writer.ts";
+import { openImage, openLevel } from "../../src/io/image.ts";
+import { overlapScores } from "../../src/em/mask_metrics.ts";
+import { loadVncSlice } from "../../src/em/training_data.ts";
 
 function randomLayers(widths: number[], random: () => number): StoredLayer[] {
   const layers: StoredLayer[] = [];
@@ -123,4 +126,25 @@ export async function writeVncValidationZarr(dataDir: string, location: string):
     scale: [0.05, 0.0046, 0.0046],
     levels: 3,
   });
+}
+
+/**
+ * Dice and IoU of a labels image at 18.4 nm (3 × 256 × 256) against the em-vnc masks of slices
+ * 12-14 (block-reduced ×4).
+ * @param dataDir the shared data folder
+ * @param labels the labels OME-Zarr
+ */
+export async function scoreVncLabels(
+  dataDir: string,
+  labels: string,
+): Promise<{ dice: number; iou: number }> {
+  const values = await (await openLevel(await openImage(labels), 0)).readRegion({
+    start: [0, 0, 0],
+    stop: [3, 256, 256],
+  });
+  const truth = new Uint8Array(3 * 256 * 256);
+  for (let z = 0; z < 3; z++) {
+    truth.set((await loadVncSlice(`${dataDir}/em-vnc/stack1`, 12 + z, 4)).mask, z * 256 * 256);
+  }
+  return overlapScores(values, truth);
 }

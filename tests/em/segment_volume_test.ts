@@ -5,11 +5,10 @@ import { builtinBackend, onnxBackend } from "../../src/em/em_backend.ts";
 import { loadEmModel } from "../../src/em/em_model.ts";
 import { openGivenLabels } from "../../src/em/given_labels.ts";
 import { labelComponents } from "../../src/em/label_components.ts";
-import { overlapScores } from "../../src/em/mask_metrics.ts";
 import { loadOnnxModel } from "../../src/em/onnx_backend.ts";
 import { segmentEmImage } from "../../src/em/segment_volume.ts";
-import { findDataDir, loadVncSlice } from "../../src/em/training_data.ts";
-import { emLikeVolume, randomModel, writeVncValidationZarr } from "./helpers.ts";
+import { findDataDir } from "../../src/em/training_data.ts";
+import { emLikeVolume, randomModel, scoreVncLabels, writeVncValidationZarr } from "./helpers.ts";
 
 const axes = ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" }));
 
@@ -130,15 +129,7 @@ Deno.test({
         },
       );
       assertEquals(result.level, 2);
-      const labels = await (await openLevel(await openImage(`${dir}/labels.zarr`), 0)).readRegion({
-        start: [0, 0, 0],
-        stop: [3, 256, 256],
-      });
-      const truth = new Uint8Array(3 * 256 * 256);
-      for (let z = 0; z < 3; z++) {
-        truth.set((await loadVncSlice(`${dataDir}/em-vnc/stack1`, 12 + z, 4)).mask, z * 256 * 256);
-      }
-      const { dice, iou } = overlapScores(labels, truth);
+      const { dice, iou } = await scoreVncLabels(dataDir!, `${dir}/labels.zarr`);
       console.log(
         `em-vnc 12-14 via segmentEmImage: Dice ${dice.toFixed(4)}, IoU ${iou.toFixed(4)}`,
       );
