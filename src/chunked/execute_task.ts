@@ -6,6 +6,7 @@
  */
 import { boxVoxels } from "./box.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
+import { buffersIn, releaseBuffers } from "../io/release.ts";
 import { openArray } from "./open_array.ts";
 import type { ChunkKernel, ChunkTask, KernelInput, KernelRef, TaskResult } from "./types.ts";
 
@@ -74,6 +75,11 @@ export async function executeTask(task: ChunkTask): Promise<TaskResult> {
     await output.writeChunk(task.chunkIndex, typed);
     bytesWritten = expected * bytesPerElement(output.dtype);
   }
+  // The task owns its input regions and (once written) its output: free them now, not at the
+  // worker's next garbage collection, keeping whatever the partial refers to.
+  const owned: ArrayBufferView[] = inputs.map((input) => input.data);
+  if (output && result?.output) owned.push(result.output);
+  releaseBuffers(owned, buffersIn(result?.partial));
   return {
     chunkLinear: task.chunkLinear,
     bytesRead,

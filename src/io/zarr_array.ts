@@ -11,6 +11,7 @@ import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
 import { FileStore } from "./file_store.ts";
 import { RawChunkReader } from "./raw_chunk_reader.ts";
+import { releaseBuffers } from "./release.ts";
 import { joinKey, type Store } from "./store.ts";
 import type { Box, ChunkedArray, DataType, TypedArray } from "./types.ts";
 
@@ -149,6 +150,7 @@ export class ZarrArray implements ChunkedArray {
         const data = await this.readChunk(index, options);
         const source = chunkBox(index, this.chunks, this.shape);
         copyRegion(data, source, out, box, intersectBoxes(source, box)!);
+        releaseBuffers([data]); // decoded for this copy only
       }
     };
     await Promise.all(Array.from({ length: Math.min(readConcurrency, indices.length) }, worker));
