@@ -70,6 +70,17 @@ export async function writeFmVolume(depth: number, dir: string, executor: TaskEx
   return array;
 }
 
+/**
+ * The V8 flags the long-running tasks run with (read from the `segment-fm` task in `deno.json`),
+ * so that the job measured here runs as users run it.
+ */
+export function taskV8Flags(): string[] {
+  const config = JSON.parse(
+    Deno.readTextFileSync(new URL("../deno.json", import.meta.url)),
+  ) as { tasks: Record<string, string> };
+  return config.tasks["segment-fm"]!.split(/\s+/).filter((arg) => arg.startsWith("--v8-flags="));
+}
+
 async function child(depth: number, dir: string): Promise<void> {
   const pool = createWorkerPool({ size: 2 });
   const array = await writeFmVolume(depth, dir, pool);
@@ -104,7 +115,15 @@ if (import.meta.main) {
       const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-" });
       try {
         const result = await new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", new URL(import.meta.url).pathname, "--child", String(depth), dir],
+          args: [
+            "run",
+            "-A",
+            ...taskV8Flags(),
+            new URL(import.meta.url).pathname,
+            "--child",
+            String(depth),
+            dir,
+          ],
           stderr: "inherit",
         }).output();
         if (!result.success) throw new Error(`memory bench child for ${gib} GiB failed`);

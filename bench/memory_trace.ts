@@ -4,7 +4,7 @@
  * V8 heap and external memory, the resident part of the main malloc arena (`[heap]`) and of
  * anonymous mappings (other arenas, V8 heaps, WebAssembly memories; Linux only), and the latest
  * progress line (which stage, how many chunks).
- * Run: `MALLOC_ARENA_MAX=2 deno run -A bench/memory_trace.ts 1024` (depth 256 = 0.25 GiB).
+ * Run: `MALLOC_ARENA_MAX=2 deno run -A --v8-flags=--max-semi-space-size=2 bench/memory_trace.ts 1024` (depth 256 = 0.25 GiB).
  * @module
  */
 import { join } from "node:path";
@@ -12,7 +12,12 @@ import { createWorkerPool } from "../src/chunked/pool.ts";
 import { segmentFm } from "../src/stages/fm_segmentation.ts";
 import { writeFmVolume } from "./memory_bench.ts";
 
-/** Resident MiB of the `[heap]` mapping and of anonymous mappings, from /proc/self/smaps. */
+/**
+ * Resident MiB of the `[heap]` mapping and of anonymous mappings (Linux only), the latter split by
+ * the size of the mapping they sit in: "pages" (< 1 MiB: V8 heap pages of the main thread and
+ * the workers), "arena" (16-64 MiB: glibc malloc arena heaps), "blocks" (other sizes below
+ * 1 GiB: large mmapped malloc blocks, WebAssembly memories) and "huge" (≥ 1 GiB reservations).
+ */
 function residentByKind(): string {
   let text: string;
   try {
@@ -20,18 +25,38 @@ function residentByKind(): string {
   } catch {
     return "";
   }
-  let kind = "", brk = 0, anonymous = 0;
+  let kind = "", brk = 0, huge = 0, arena = 0, pages = 0, blocks = 0;
   for (const line of text.split("\n")) {
-    const header = line.match(/^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/);
+    const header = line.match(/^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/);
     if (header) {
-      kind = header[1]!.trim() === "[heap]" ? "brk" : header[1]!.trim() === "" ? "anon" : "";
+      const name = header[3]!.trim();
+      const size = (parseInt(header[2]!, 16) - parseInt(header[1]!, 16)) / 2 ** 20;
+      kind = name === "[heap]"
+        ? "brk"
+        : name !== ""
+        ? ""
+        : size >= 1024
+        ? "huge"
+        : size >= 16 && size <= 64
+        ? "arena"
+        : size < 1
+        ? "pages"
+        : "blocks";
       continue;
     }
     const rss = line.match(/^Rss:\s+(\d+) kB/);
-    if (rss && kind === "brk") brk += Number(rss[1]) / 1024;
-    if (rss && kind === "anon") anonymous += Number(rss[1]) / 1024;
+    if (!rss) continue;
+    const mib = Number(rss[1]) / 1024;
+    if (kind === "brk") brk += mib;
+    else if (kind === "huge") huge += mib;
+    else if (kind === "arena") arena += mib;
+    else if (kind === "pages") pages += mib;
+    else if (kind === "blocks") blocks += mib;
   }
-  return `  [heap] ${brk.toFixed(0)}  anonymous ${anonymous.toFixed(0)}`;
+  const f = (n: number) => n.toFixed(0);
+  return `  [heap] ${f(brk)}  anonymous ${f(huge + arena + pages + blocks)} (pages ${
+    f(pages)
+  } blocks ${f(blocks)} arena ${f(arena)} huge ${f(huge)})`;
 }
 
 const depth = Number(Deno.args[0] ?? 256);
@@ -41,12 +66,20 @@ try {
   const array = await writeFmVolume(depth, dir, pool);
   const started = performance.now();
   let stage = "";
+  // PEAK_SMAPS=path keeps a copy of /proc/self/smaps (and the stage) at the highest RSS seen
+  const peakCopy = Deno.env.get("PEAK_SMAPS");
+  let peakSeen = 0;
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
   const timer = setInterval(() => {
-    const { rss, heapUsed, external } = Deno.memoryUsage();
+    const { rss, heapUsed, heapTotal, external } = Deno.memoryUsage();
+    if (peakCopy && rss > peakSeen) {
+      peakSeen = rss;
+      Deno.copyFileSync("/proc/self/smaps", peakCopy);
+      Deno.writeTextFileSync(`${peakCopy}.stage`, stage);
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     console.log(
-      `${seconds} s  rss ${mib(rss)} MiB  heap ${mib(heapUsed)}  external ${
+      `${seconds} s  rss ${mib(rss)} MiB  heap ${mib(heapUsed)}/${mib(heapTotal)}  external ${
         mib(external)
       }${residentByKind()}  | ${stage}`,
     );
