@@ -89,6 +89,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const inputs = await Promise.all(op.inputs.map(openArray));
   const output = op.output ? await openArray(op.output) : undefined;
   const grid = taskGrid(op, inputs, output);
+  if (op.pieces) checkPieces(op, grid);
   const inFlight = Math.max(
     1,
     Math.min(
@@ -160,6 +161,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
       })),
       ...(op.output ? { output: op.output } : {}),
       ...(order.bands > 1 ? { affinity: Math.floor(linear / order.bandSize) } : {}),
+      ...(op.pieces ? { pieces: { shape: [...op.pieces], ...mapping } } : {}),
       attempt,
     };
   };
@@ -253,6 +255,18 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   };
 }
 
+function checkPieces(op: OpSpec, grid: ChunkGrid): void {
+  const pieces = op.pieces!;
+  const problem = !op.output
+    ? "it has no output"
+    : op.merge || op.fold
+    ? "it reduces partials"
+    : pieces.length !== grid.chunks.length || pieces.some((n) => !Number.isInteger(n) || n < 1)
+    ? `pieces [${pieces}] are not ${grid.chunks.length} positive integers`
+    : undefined;
+  if (problem) throw new TypeError(`Cannot run "${op.name}" in pieces: ${problem}`);
+}
+
 function taskGrid(op: OpSpec, inputs: ChunkedArray[], output: ChunkedArray | undefined): ChunkGrid {
   if (output) return chunkGrid(output.shape, output.chunks);
   const first = inputs[0];
@@ -260,7 +274,10 @@ function taskGrid(op: OpSpec, inputs: ChunkedArray[], output: ChunkedArray | und
   return chunkGrid(first.shape, op.grid ?? first.chunks);
 }
 
-/** Bytes one interior task holds: input boxes + output chunk, times the op's memory factor. */
+/**
+ * Bytes one interior task holds: input boxes (of one piece, with `pieces`) + output chunk,
+ * times the op's memory factor.
+ */
 function bytesPerTask(
   op: OpSpec,
   grid: ChunkGrid,
@@ -269,8 +286,12 @@ function bytesPerTask(
 ): number {
   const fullChunk = { start: grid.chunks.map(() => 0), stop: [...grid.chunks] };
   let bytes = output ? boxVoxels(fullChunk) * bytesPerElement(output.dtype) : 0;
+  // piece by piece, a task holds its output chunk and one piece's input at a time
+  const readShape = op.pieces
+    ? grid.chunks.map((c, axis) => Math.min(c, op.pieces![axis]!))
+    : grid.chunks;
   inputs.forEach((input) => {
-    const shapeOfBox = grid.chunks.map((c, axis) =>
+    const shapeOfBox = readShape.map((c, axis) =>
       Math.min(
         input.shape[axis]!,
         c * (op.scale?.[axis] ?? 1) + 2 * (op.haloVoxels?.[axis] ?? 0),

@@ -82,6 +82,14 @@ export interface OpSpec {
    * on its worker, so per-worker caches (e.g. the warp's FM chunks) are not filled twice.
    */
   affinity?: "bands";
+  /**
+   * Run the kernel on pieces of this shape (output voxels) of each output chunk, each piece
+   * reading only its own (scaled, haloed) input box, and assemble the chunk from them: a task
+   * then holds one piece's input at a time, not the whole chunk's (a 2× pyramid step holds one
+   * input chunk instead of eight). For kernels without a partial whose output depends only on
+   * the output box asked for.
+   */
+  pieces?: number[];
 }
 
 /** One chunk task: everything a worker needs, and nothing it cannot rebuild from JSON. */
@@ -102,6 +110,8 @@ export interface ChunkTask {
   attempt: number;
   /** Tasks with the same affinity run on the same local worker when the pool can. */
   affinity?: number;
+  /** Run the kernel piece by piece (see `OpSpec.pieces`): piece shape and the input mapping. */
+  pieces?: { shape: number[]; scale?: number[]; haloVoxels?: number[] };
 }
 
 /** What a kernel receives for each input: the voxels of `box` (C order) and where they sit. */

@@ -1,7 +1,8 @@
 /**
  * Pyramid levels built on the chunked core: each level is a `map` with `scale`
  * from the level above (mean for intensities, mode for labels), so a terabyte output
- * is downsampled by the worker pool chunk by chunk, resumably.
+ * is downsampled by the worker pool chunk by chunk, resumably; each output chunk is built in
+ * pieces that each read one chunk of the level above.
  * @module
  */
 import { kernelRef, map } from "../chunked/ops.ts";
@@ -36,14 +37,20 @@ export function pyramidOps(image: OmeImage): OpSpec[] {
     const factors = image.levels[level]!.scale.map((s, axis) =>
       Math.round(s / image.levels[level - 1]!.scale[axis]!)
     );
-    ops.push(map({
+    const op = map({
       name: `pyramid level ${level}`,
       kernel: kernelRef(import.meta.url, "downsampleChunk"),
       inputs: [{ kind: "zarr", location: image.location, level: level - 1 }],
       output: { kind: "zarr", location: image.location, level },
       scale: factors,
       params: { factors, method },
-    }));
+    });
+    // One input chunk per piece: a task holds one chunk of the level above, not 2×2×2 of them.
+    const outputChunks = image.levels[level]!.chunks;
+    const pieces = image.levels[level - 1]!.chunks.map((c, axis) =>
+      Math.min(outputChunks[axis]!, Math.max(1, Math.floor(c / factors[axis]!)))
+    );
+    ops.push(pieces.some((p, axis) => p < outputChunks[axis]!) ? { ...op, pieces } : op);
   }
   return ops;
 }

@@ -175,3 +175,93 @@ Deno.test("runOp() with a fold gives the merge's totals without holding every pa
     await pool.close();
   }
 });
+
+Deno.test("runOp() with pieces writes what whole chunks write, reading each piece's own box", async () => {
+  const { expected } = await chunkedBoxSum([4, 5, 3], 2);
+  const chunks = [4, 5, 3], pieces = [3, 2, 2], radius = 2;
+  const input = randomVolume("in", shape, chunks, 7);
+  const output = createSharedArray("out-pieces", { shape, chunks, dtype: "float64" });
+  const op = mapOverlap({
+    name: "box sum in pieces",
+    kernel: testKernel("boxSum"),
+    inputs: [input],
+    output,
+    params: { radius },
+    haloVoxels: [radius, radius, radius],
+  });
+  const result = await runOp({ ...op, pieces }, { workers: 2, quiet: true, journalDir: false });
+  assertEquals([...sharedArrayData(output)], [...expected]);
+  // Bytes read = the haloed boxes of the pieces, not of the chunks.
+  let voxels = 0;
+  const grid = shape.map((n, axis) => Math.ceil(n / chunks[axis]!));
+  for (let cz = 0; cz < grid[0]!; cz++) {
+    for (let cy = 0; cy < grid[1]!; cy++) {
+      for (let cx = 0; cx < grid[2]!; cx++) {
+        const chunk = [cz, cy, cx];
+        const extent = (axis: number, lo: number, hi: number) =>
+          Math.min(shape[axis]!, hi + radius) - Math.max(0, lo - radius);
+        const sizes = [0, 1, 2].map((axis) => {
+          const start = chunk[axis]! * chunks[axis]!;
+          const stop = Math.min(shape[axis]!, start + chunks[axis]!);
+          const spans: number[] = [];
+          for (let s = start; s < stop; s += pieces[axis]!) {
+            spans.push(extent(axis, s, Math.min(stop, s + pieces[axis]!)));
+          }
+          return spans;
+        });
+        for (const a of sizes[0]!) {
+          for (const b of sizes[1]!) {
+            for (const c of sizes[2]!) {
+              voxels += a * b * c;
+            }
+          }
+        }
+      }
+    }
+  }
+  assertEquals(result.bytesRead, voxels * 4); // float32 input
+});
+
+Deno.test("runOp() with pieces downsamples like whole chunks", async () => {
+  const input = randomVolume("in", shape, [5, 4, 3], 3);
+  const outShape = shape.map((n) => Math.ceil(n / 2));
+  const run = async (pieces?: number[]) => {
+    const output = createSharedArray(`half-${pieces ?? "whole"}`, {
+      shape: outShape,
+      chunks: [3, 2, 5],
+      dtype: "float32",
+    });
+    const op = map({
+      name: "downsample",
+      kernel: testKernel("downsampleMean2"),
+      inputs: [input],
+      output,
+      scale: [2, 2, 2],
+    });
+    await runOp(pieces ? { ...op, pieces } : op, {
+      executor: createInlineExecutor(),
+      quiet: true,
+      journalDir: false,
+    });
+    return [...sharedArrayData(output)];
+  };
+  assertEquals(await run([1, 2, 2]), await run());
+});
+
+Deno.test("runOp() refuses pieces for an op with partials or a wrong piece shape", async () => {
+  const input = randomVolume("in", shape, [5, 5, 5], 1);
+  const output = createSharedArray("unused", { shape, chunks: [5, 5, 5], dtype: "float64" });
+  const reduceOp = reduce({
+    name: "stats",
+    kernel: testKernel("sumPartial"),
+    merge: testKernel("sumMerge"),
+    inputs: [input],
+  });
+  const options = { executor: createInlineExecutor(), quiet: true, journalDir: false as const };
+  const noOutput = await runOp({ ...reduceOp, pieces: [2, 2, 2] }, options).catch((e) => e);
+  assert_(noOutput instanceof TypeError && /in pieces: it has no output/.test(noOutput.message));
+  const copy = map({ name: "copy", kernel: testKernel("boxSum"), inputs: [input], output });
+  const badShape = await runOp({ ...copy, params: { radius: 0 }, pieces: [2, 0] }, options)
+    .catch((e) => e);
+  assert_(badShape instanceof TypeError && /are not 3 positive integers/.test(badShape.message));
+});

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { runOp } from "../../src/chunked/scheduler.ts";
 import { openImage, openLevel, spatialGridUm } from "../../src/io/image.ts";
 import { createImage, writeImage } from "../../src/io/writer.ts";
-import { buildPyramidChunked } from "../../src/stages/pyramid_op.ts";
+import { buildPyramidChunked, pyramidOps } from "../../src/stages/pyramid_op.ts";
 import { warpOp } from "../../src/stages/warp.ts";
 import { indexAffine, warpAffineBlock } from "../../src/stages/warp_affine.ts";
 import { tempFolder } from "../io/helpers.ts";
@@ -147,6 +147,8 @@ Deno.test("buildPyramidChunked() equals the sequential buildPyramid()", async ()
         }
       }
     }
+    // each output chunk is built in pieces that read one chunk of the level above
+    assert.deepEqual(pyramidOps(b).map((op) => op.pieces), [[2, 8, 8], [2, 8, 8]]);
     await buildPyramidChunked(b, { workers: 2, quiet: true });
     for (let level = 1; level < 3; level++) {
       const shape = a.levels[level]!.shape;
