@@ -4,14 +4,18 @@
  * every one of them is a fresh allocation of a whole chunk, and on a long job that churn is what
  * made the allocator's footprint creep up with the volume size. Here each thread keeps at most
  * {@link MAX_SPARE} chunk buffers per chunk size and reads with positional reads into them.
+ * When a read needs only a thin part of a chunk (the halo of a neighbouring chunk), only the
+ * rows that part spans are read ({@link RawChunkReader.slab}).
  * @module
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { bytesPerElement, typedArrayFor } from "./dtype.ts";
-import type { DataType, TypedArray } from "./types.ts";
+import type { Box, DataType, TypedArray } from "./types.ts";
 
 /** Spare buffers kept per chunk byte size in this thread. */
 const MAX_SPARE = 2;
+/** Most positional reads one slab read may take before a whole-chunk read is cheaper. */
+const MAX_SLAB_READS = 512;
 const spares = new Map<number, Uint8Array[]>();
 
 function isNotFound(error: unknown): boolean {
@@ -81,6 +85,91 @@ export class RawChunkReader {
     } finally {
       closeSync(fd);
       if (pool.length < MAX_SPARE) pool.push(buffer);
+    }
+  }
+
+  /**
+   * Read only the rows of a chunk that `part` spans: whole rows along the last axis, the
+   * part's range on the other axes (ranges merge into one positional read where the axes
+   * after them are whole). Returns `undefined` when that would not save much (the slab is over
+   * half the chunk, or needs more than {@link MAX_SLAB_READS} reads): read the whole chunk.
+   * @param key the chunk's store key
+   * @param location the array, for messages
+   * @param chunkShape the stored (full, padded) chunk shape
+   * @param part the part needed, in chunk-local voxels
+   * @returns the slab's box (chunk-local) and values, `null` for an absent chunk, or undefined
+   * @throws {RangeError} when the file does not hold exactly one chunk's bytes
+   */
+  slab(
+    key: string,
+    location: string,
+    chunkShape: readonly number[],
+    part: Box,
+  ): { box: Box; values: TypedArray } | null | undefined {
+    const rank = chunkShape.length;
+    if (rank < 2) return undefined;
+    const full = (axis: number) => part.start[axis] === 0 && part.stop[axis] === chunkShape[axis];
+    // Axes j+1 .. rank-1 are read whole, axis j over the part's range: one read per index of
+    // the axes before j.
+    let j = rank - 2;
+    while (j > 0 && full(j)) j--;
+    const box: Box = {
+      start: chunkShape.map((_, axis) => (axis <= j ? part.start[axis]! : 0)),
+      stop: chunkShape.map((n, axis) => (axis <= j ? part.stop[axis]! : n)),
+    };
+    const size = (b: Box, from: number) => {
+      let n = 1;
+      for (let axis = from; axis < rank; axis++) n *= b.stop[axis]! - b.start[axis]!;
+      return n;
+    };
+    const element = bytesPerElement(this.dtype);
+    const runBytes = size(box, j) * element;
+    const reads = size(box, 0) / size(box, j);
+    if (2 * reads * runBytes > this.chunkBytes || reads > MAX_SLAB_READS) return undefined;
+    const path = this.#pathOf(key);
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+    try {
+      const bytes = fstatSync(fd).size;
+      if (bytes !== this.chunkBytes) {
+        throw new RangeError(
+          `${location}: chunk file ${path} holds ${bytes} bytes, an uncompressed chunk has ${this.chunkBytes}`,
+        );
+      }
+      const buffer = new Uint8Array(reads * runBytes);
+      const strides = chunkShape.map((_, axis) =>
+        size({ start: box.start.map(() => 0), stop: [...chunkShape] }, axis + 1)
+      );
+      const index = box.start.slice(0, j);
+      for (let r = 0; r < reads; r++) {
+        let offset = box.start[j]! * strides[j]!;
+        for (let axis = 0; axis < j; axis++) offset += index[axis]! * strides[axis]!;
+        let filled = 0;
+        while (filled < runBytes) {
+          const count = readSync(
+            fd,
+            buffer,
+            r * runBytes + filled,
+            runBytes - filled,
+            offset * element + filled,
+          );
+          if (count === 0) throw new RangeError(`${location}: chunk file ${path} ended early`);
+          filled += count;
+        }
+        for (let axis = j - 1; axis >= 0; axis--) {
+          if (++index[axis]! < box.stop[axis]!) break;
+          index[axis] = box.start[axis]!;
+        }
+      }
+      const values = new (typedArrayFor(this.dtype))(buffer.buffer, 0, buffer.length / element);
+      return { box, values };
+    } finally {
+      closeSync(fd);
     }
   }
 }

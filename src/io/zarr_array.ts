@@ -165,9 +165,24 @@ export class ZarrArray implements ChunkedArray {
       start: clipped.start,
       stop: clipped.start.map((s, a) => s + (this.chunks[a] ?? 0)),
     };
+    const needed = intersectBoxes(clipped, box)!;
     try {
+      // a thin part (a neighbour's halo): read only the rows it spans
+      const slab = this.#raw!.slab(key, this.location, this.chunks, {
+        start: needed.start.map((s, a) => s - stored.start[a]!),
+        stop: needed.stop.map((s, a) => s - stored.start[a]!),
+      });
+      if (slab !== undefined) {
+        if (slab === null) return; // absent chunk: fill value (zeros)
+        const slabBox = {
+          start: slab.box.start.map((s, a) => s + stored.start[a]!),
+          stop: slab.box.stop.map((s, a) => s + stored.start[a]!),
+        };
+        copyRegion(slab.values, slabBox, out, box, needed);
+        return;
+      }
       this.#raw!.with(key, this.location, (values) => {
-        if (values) copyRegion(values, stored, out, box, intersectBoxes(clipped, box)!);
+        if (values) copyRegion(values, stored, out, box, needed);
       });
     } catch (cause) {
       throw new OmeZarrError(

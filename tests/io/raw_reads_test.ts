@@ -62,3 +62,22 @@ Deno.test("readRegion() reads an absent raw chunk as zeros and names a damaged o
       /holds 10 bytes, an uncompressed chunk has 480/.test(error.message),
   );
 });
+
+Deno.test("readRegion() of thin raw slabs (halo faces, edges, corners) equals zarrita's read", async () => {
+  await using temp = await tempFolder();
+  const { raw, zstd } = await writeBoth(temp.folder);
+  // One-voxel planes and lines across chunk boundaries on every axis, and a 2-voxel slab that
+  // straddles the z boundary at 4: read row by row from each chunk file, not whole chunks.
+  const boxes = [
+    { start: [3, 0, 0], stop: [5, 17, 13] },
+    { start: [8, 0, 0], stop: [9, 17, 13] },
+    { start: [0, 4, 0], stop: [11, 6, 13] },
+    { start: [0, 0, 5], stop: [11, 17, 7] },
+    { start: [3, 4, 0], stop: [5, 6, 13] },
+    { start: [3, 9, 11], stop: [5, 11, 13] },
+    { start: [10, 16, 12], stop: [11, 17, 13] },
+  ];
+  for (const box of boxes) {
+    assert.deepEqual(await raw.readRegion(box), await zstd.readRegion(box), `${box.start}..`);
+  }
+});
