@@ -2,8 +2,11 @@
  * Peak memory of a whole FM segmentation job (DoG + per-slice threshold + labels across
  * chunks + size filter, `segmentFm`) over generated float32 volumes of growing size: the
  * peak RSS must stay flat while the volume grows, and time should grow linearly. Each size
- * runs in a fresh process; the baseline is the smallest size in the same run.
- * Run: `deno task bench memory [--sizes 0.25,1,4]` (GiB of float32 input).
+ * runs in a fresh process (with the V8 flags of the tasks); the baseline is the smallest size
+ * in the same run. With `--repeat N` each size runs N times and the medians are reported (the
+ * peak of one run varies by ±10 % on a busy host).
+ * Run: `MALLOC_ARENA_MAX=2 deno task bench memory [--sizes 0.25,1,4] [--repeat 3]` (GiB of
+ * float32 input).
  * @module
  */
 import { join } from "node:path";
@@ -109,39 +112,53 @@ if (import.meta.main) {
   } else {
     const sizesFlag = Deno.args.indexOf("--sizes");
     const sizes = (sizesFlag >= 0 ? Deno.args[sizesFlag + 1]! : "0.25,1,4").split(",").map(Number);
+    const repeatFlag = Deno.args.indexOf("--repeat");
+    const repeat = Math.max(1, repeatFlag >= 0 ? Number(Deno.args[repeatFlag + 1]) : 1);
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
     const runs: { gib: number; peak: number; seconds: number; objects: number }[] = [];
     for (const gib of sizes) {
       const depth = Math.round((gib * 2 ** 30) / (4 * lateral * lateral));
-      const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-" });
-      try {
-        const result = await new Deno.Command(Deno.execPath(), {
-          args: [
-            "run",
-            "-A",
-            ...taskV8Flags(),
-            new URL(import.meta.url).pathname,
-            "--child",
-            String(depth),
-            dir,
-          ],
-          stderr: "inherit",
-        }).output();
-        if (!result.success) throw new Error(`memory bench child for ${gib} GiB failed`);
-        const run = { gib, ...JSON.parse(new TextDecoder().decode(result.stdout)) };
-        console.log(
-          `${gib} GiB: peak RSS ${(run.peak / 2 ** 20).toFixed(0)} MiB, ${
-            run.seconds.toFixed(1)
-          } s, ${run.objects} objects`,
-        );
-        runs.push(run);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
+      const tries: { peak: number; seconds: number; objects: number }[] = [];
+      for (let attempt = 0; attempt < repeat; attempt++) {
+        const dir = await Deno.makeTempDir({ prefix: "clemreg-memory-" });
+        try {
+          const result = await new Deno.Command(Deno.execPath(), {
+            args: [
+              "run",
+              "-A",
+              ...taskV8Flags(),
+              new URL(import.meta.url).pathname,
+              "--child",
+              String(depth),
+              dir,
+            ],
+            stderr: "inherit",
+          }).output();
+          if (!result.success) throw new Error(`memory bench child for ${gib} GiB failed`);
+          const run = JSON.parse(new TextDecoder().decode(result.stdout));
+          console.log(
+            `${gib} GiB: peak RSS ${(run.peak / 2 ** 20).toFixed(0)} MiB, ${
+              run.seconds.toFixed(1)
+            } s, ${run.objects} objects`,
+          );
+          tries.push(run);
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
       }
+      runs.push({
+        gib,
+        peak: median(tries.map((t) => t.peak)),
+        seconds: median(tries.map((t) => t.seconds)),
+        objects: tries[0]!.objects,
+      });
     }
     const first = runs[0]!;
     const figures: Figure[] = runs.slice(1).flatMap((run) => [
       {
-        name: `FM segmentation job peak RSS, ${run.gib} GiB volume`,
+        name: `FM segmentation job peak RSS, ${run.gib} GiB volume${
+          repeat > 1 ? ` (median of ${repeat})` : ""
+        }`,
         value: run.peak / 2 ** 20,
         unit: "MiB",
         baseline: `${first.gib} GiB volume`,
