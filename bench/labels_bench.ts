@@ -1,7 +1,7 @@
 /**
  * Connected components of a 512³ mask (issue: "chunked vs whole"): the chunked recipe on the
  * worker pool (chunk labels with offsets, face equivalences and one union-find as a reduction,
- * sizes, relabel; `finishChunkedLabels`) with 1 and 2 workers, against `labelComponents` on
+ * sizes from the chunk labels' partials, relabel; `finishChunkedLabels`) with 1 and 2 workers, against `labelComponents` on
  * the whole volume in one thread and scipy's `ndimage.label` on the same mask in the same run.
  * The chunked partition is checked to be identical to the whole-volume one.
  * Run: `deno run -A bench/labels_bench.ts [--side 512]`.
@@ -17,7 +17,11 @@ import { runOp } from "../src/chunked/scheduler.ts";
 import type { KernelContext, KernelInput, KernelResult } from "../src/chunked/types.ts";
 import { labelComponents } from "../src/filters/label.ts";
 import { createImage } from "../src/io/writer.ts";
-import { finishChunkedLabels } from "../src/stages/chunked_labels.ts";
+import {
+  type ChunkLabels,
+  chunkLabelsPartial,
+  finishChunkedLabels,
+} from "../src/stages/chunked_labels.ts";
 
 /** Mask voxel: a lattice of blobs joined by long tubes along x (objects span many chunks). */
 function inside(z: number, y: number, x: number): boolean {
@@ -41,13 +45,13 @@ export function maskKernel(_i: KernelInput[], _p: unknown, context: KernelContex
   return { output: out };
 }
 
-/** Chunk kernel: 26-connected labels of one chunk, numbered 1..count (the partial). */
+/** Chunk kernel: 26-connected labels of one chunk, numbered 1..count; partial: their sizes and z spans. */
 export function chunkLabelsKernel(inputs: KernelInput[], _p: unknown, context: KernelContext) {
   const shape = context.outputBox.stop.map((s, a) => s - context.outputBox.start[a]!);
   const { labels, count } = labelComponents(inputs[0]!.data as Uint8Array, shape, {
     connectivity: 26,
   });
-  return { output: labels, partial: count };
+  return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
 }
 
 function scipyMvoxPerSecond(side: number): number | undefined {
@@ -129,11 +133,16 @@ if (import.meta.main) {
         }),
         options,
       );
-      const result = await finishChunkedLabels(provisional, counts.result as number[], output, {
-        ...options,
-        workDir: join(run, "work"),
-        connectivity: 26,
-      });
+      const result = await finishChunkedLabels(
+        provisional,
+        counts.result as ChunkLabels[],
+        output,
+        {
+          ...options,
+          workDir: join(run, "work"),
+          connectivity: 26,
+        },
+      );
       chunked[workers] = (performance.now() - started) / 1000;
       await pool.close();
       // identical partition: the map whole label → chunked label is a bijection

@@ -97,7 +97,9 @@ export class RawChunkReader {
    * @param location the array, for messages
    * @param chunkShape the stored (full, padded) chunk shape
    * @param part the part needed, in chunk-local voxels
-   * @returns the slab's box (chunk-local) and values, `null` for an absent chunk, or undefined
+   * @param use called with the slab's box (chunk-local) and values (a reused buffer: it must
+   *   not keep them), or with `null` when the chunk is absent
+   * @returns false (and `use` is not called) when a whole-chunk read is the better read
    * @throws {RangeError} when the file does not hold exactly one chunk's bytes
    */
   slab(
@@ -105,9 +107,10 @@ export class RawChunkReader {
     location: string,
     chunkShape: readonly number[],
     part: Box,
-  ): { box: Box; values: TypedArray } | null | undefined {
+    use: (slab: { box: Box; values: TypedArray } | null) => void,
+  ): boolean {
     const rank = chunkShape.length;
-    if (rank < 2) return undefined;
+    if (rank < 2) return false;
     const full = (axis: number) => part.start[axis] === 0 && part.stop[axis] === chunkShape[axis];
     // Axes j+1 .. rank-1 are read whole, axis j over the part's range: one read per index of
     // the axes before j.
@@ -125,15 +128,21 @@ export class RawChunkReader {
     const element = bytesPerElement(this.dtype);
     const runBytes = size(box, j) * element;
     const reads = size(box, 0) / size(box, j);
-    if (2 * reads * runBytes > this.chunkBytes || reads > MAX_SLAB_READS) return undefined;
+    if (2 * reads * runBytes > this.chunkBytes || reads > MAX_SLAB_READS) return false;
     const path = this.#pathOf(key);
     let fd: number;
     try {
       fd = openSync(path, "r");
     } catch (error) {
-      if (isNotFound(error)) return null;
+      if (isNotFound(error)) {
+        use(null);
+        return true;
+      }
       throw error;
     }
+    const pool = spares.get(this.chunkBytes) ?? [];
+    spares.set(this.chunkBytes, pool);
+    const buffer = pool.pop() ?? new Uint8Array(this.chunkBytes + 1);
     try {
       const bytes = fstatSync(fd).size;
       if (bytes !== this.chunkBytes) {
@@ -141,7 +150,6 @@ export class RawChunkReader {
           `${location}: chunk file ${path} holds ${bytes} bytes, an uncompressed chunk has ${this.chunkBytes}`,
         );
       }
-      const buffer = new Uint8Array(reads * runBytes);
       const strides = chunkShape.map((_, axis) =>
         size({ start: box.start.map(() => 0), stop: [...chunkShape] }, axis + 1)
       );
@@ -166,10 +174,16 @@ export class RawChunkReader {
           index[axis] = box.start[axis]!;
         }
       }
-      const values = new (typedArrayFor(this.dtype))(buffer.buffer, 0, buffer.length / element);
-      return { box, values };
+      const values = new (typedArrayFor(this.dtype))(
+        buffer.buffer as ArrayBuffer,
+        0,
+        (reads * runBytes) / element,
+      );
+      use({ box, values });
+      return true;
     } finally {
       closeSync(fd);
+      if (pool.length < MAX_SPARE) pool.push(buffer);
     }
   }
 }

@@ -168,19 +168,19 @@ export class ZarrArray implements ChunkedArray {
     const needed = intersectBoxes(clipped, box)!;
     try {
       // a thin part (a neighbour's halo): read only the rows it spans
-      const slab = this.#raw!.slab(key, this.location, this.chunks, {
+      const part = {
         start: needed.start.map((s, a) => s - stored.start[a]!),
         stop: needed.stop.map((s, a) => s - stored.start[a]!),
-      });
-      if (slab !== undefined) {
+      };
+      const read = this.#raw!.slab(key, this.location, this.chunks, part, (slab) => {
         if (slab === null) return; // absent chunk: fill value (zeros)
         const slabBox = {
           start: slab.box.start.map((s, a) => s + stored.start[a]!),
           stop: slab.box.stop.map((s, a) => s + stored.start[a]!),
         };
         copyRegion(slab.values, slabBox, out, box, needed);
-        return;
-      }
+      });
+      if (read) return;
       this.#raw!.with(key, this.location, (values) => {
         if (values) copyRegion(values, stored, out, box, needed);
       });

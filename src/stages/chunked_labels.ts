@@ -1,8 +1,10 @@
 /**
  * Connected components across chunks, as chunk ops: per-chunk labels (1..n, written by an
- * upstream map that reports n) get global offsets from the counts, touching labels across
- * chunk faces/edges/corners are merged in one union-find, object sizes are a reduction,
- * and a relabel map writes the final (size-filtered, consecutively numbered) labels.
+ * upstream map that reports n and each label's size and z span, see {@link chunkLabelsPartial})
+ * get global offsets from the counts, touching labels across chunk faces/edges/corners are
+ * merged in one union-find, object sizes follow from the per-chunk sizes and the union-find's
+ * table (no pass over the voxels), and a relabel map writes the final (size-filtered,
+ * consecutively numbered) labels.
  * Tables travel as files named by their content hash, not as JSON params.
  * @module
  */
@@ -31,10 +33,46 @@ export interface ChunkedLabelsResult {
   opId: string;
 }
 
+/** What a chunk-labelling map returns as its partial (see {@link chunkLabelsPartial}). */
+export interface ChunkLabels {
+  /** Labels 1..count in the chunk. */
+  count: number;
+  /** Voxels of local label l at index l - 1. */
+  sizes: Uint32Array;
+  /** First and last z (volume voxels) holding local label l, at index l - 1. */
+  zFirst: Uint32Array;
+  zLast: Uint32Array;
+}
+
+/**
+ * The partial of a chunk-labelling map kernel: how many labels, and each one's size and z span.
+ * @param labels the chunk's labels 1..count (0 background), C order over `box`
+ * @param count the number of labels
+ * @param box the chunk's box in the volume (z first)
+ * @returns the summary {@link finishChunkedLabels} takes
+ */
+export function chunkLabelsPartial(labels: Uint32Array, count: number, box: Box): ChunkLabels {
+  const sizes = new Uint32Array(count);
+  const zFirst = new Uint32Array(count).fill(0xffffffff);
+  const zLast = new Uint32Array(count);
+  let plane = 1;
+  for (let axis = 1; axis < box.start.length; axis++) plane *= box.stop[axis]! - box.start[axis]!;
+  for (let i = 0, z = box.start[0]!; i < labels.length; i += plane, z++) {
+    for (let j = i, end = i + plane; j < end; j++) {
+      const local = labels[j]!;
+      if (local === 0) continue;
+      sizes[local - 1]!++;
+      if (zFirst[local - 1] === 0xffffffff) zFirst[local - 1] = z;
+      zLast[local - 1] = z;
+    }
+  }
+  return { count, sizes, zFirst, zLast };
+}
+
 /**
  * Turn per-chunk labels into global labels in `output`.
  * @param provisional uint32 array of per-chunk labels 1..n (0 background)
- * @param chunkCounts n of every chunk, in linear chunk order
+ * @param chunkLabels the labelling map's partial of every chunk, in linear chunk order
  * @param output uint32 array on the same grid, written chunk by chunk
  * @param options workDir for table files, connectivity, `keep(sizes)` choosing components by
  *   size (default all), and the run options (executor, journal, signal, ...)
@@ -42,7 +80,7 @@ export interface ChunkedLabelsResult {
  */
 export async function finishChunkedLabels(
   provisional: ArrayLocation,
-  chunkCounts: readonly number[],
+  chunkLabels: readonly ChunkLabels[],
   output: ArrayLocation,
   options: RunOptions & {
     workDir: string;
@@ -53,9 +91,21 @@ export async function finishChunkedLabels(
   },
 ): Promise<ChunkedLabelsResult> {
   const name = options.name ?? "labels";
-  const offsets = new Float64Array(chunkCounts.length + 1);
-  for (let i = 0; i < chunkCounts.length; i++) offsets[i + 1] = offsets[i]! + chunkCounts[i]!;
-  const total = offsets[chunkCounts.length]!;
+  chunkLabels.forEach((chunk, i) => {
+    if (typeof chunk?.count !== "number" || chunk.sizes?.length !== chunk.count) {
+      throw new TypeError(
+        `Cannot finish ${
+          options.name ?? "labels"
+        }: the partial of chunk ${i} is not a chunk label ` +
+          "summary (chunkLabelsPartial); a work folder from an older clemreg must be deleted",
+      );
+    }
+  });
+  const offsets = new Float64Array(chunkLabels.length + 1);
+  for (let i = 0; i < chunkLabels.length; i++) {
+    offsets[i + 1] = offsets[i]! + chunkLabels[i]!.count;
+  }
+  const total = offsets[chunkLabels.length]!;
   if (total >= 0xffffffff) {
     throw new RangeError(`Cannot label: ${total} provisional objects exceed uint32`);
   }
@@ -79,21 +129,12 @@ export async function finishChunkedLabels(
     run,
   );
   const { table, count: components } = merged.result as { table: Uint32Array; count: number };
-  const tablePath = await writeTable(options.workDir, "components", table);
-  const sized = await runOp(
-    reduce({
-      name: `${name}: sizes`,
-      kernel: { module: import.meta.url, name: "labelSizesKernel" },
-      merge: { module: import.meta.url, name: "labelSizesMerge" },
-      inputs: [provisional],
-      params: { offsetsPath, tablePath, components },
-    }),
-    run,
+  const { sizes: componentSizes, zSpans } = componentSizesOf(
+    chunkLabels,
+    offsets,
+    table,
+    components,
   );
-  const { sizes: componentSizes, zSpans } = sized.result as {
-    sizes: Float64Array;
-    zSpans: Float64Array;
-  };
   const keep = options.keep?.(componentSizes, zSpans);
   const renumber = new Uint32Array(components + 1);
   const kept: number[] = [0];
@@ -205,82 +246,28 @@ export function labelEquivalencesMerge(
   return sets.lookupTable();
 }
 
-/** Reduce kernel: voxels per component in this chunk, sparse `{ ids, sizes }`. */
-export async function labelSizesKernel(
-  inputs: KernelInput[],
-  params: { offsetsPath: string; tablePath: string },
-  context: KernelContext,
-): Promise<KernelResult> {
-  const offsets = await readTable(params.offsetsPath);
-  const table = await readTable(params.tablePath);
-  const labels = inputs[0]!.data as Uint32Array;
-  const offset = offsets[context.chunkLinear]!;
-  const counts = new Map<number, number>();
-  // z extent of each local label: the chunk's first and last plane holding it.
-  const zFirst = new Map<number, number>();
-  const zLast = new Map<number, number>();
-  const box = inputs[0]!.box;
-  const plane = (box.stop[1]! - box.start[1]!) * (box.stop[2]! - box.start[2]!);
-  let last = 0, lastCount = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const local = labels[i]!;
-    if (local === 0) continue;
-    if (local === last) {
-      lastCount++;
-      continue;
-    }
-    if (last !== 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
-    last = local;
-    lastCount = 1;
-    const z = box.start[0]! + Math.floor(i / plane);
-    if (!zFirst.has(local)) zFirst.set(local, z);
-    zLast.set(local, z);
-  }
-  if (last !== 0) counts.set(last, (counts.get(last) ?? 0) + lastCount);
-  const perComponent = new Map<number, [number, number, number]>();
-  for (const [local, count] of counts) {
-    const component = table[offset + local]!;
-    const entry = perComponent.get(component);
-    const [z0, z1] = [zFirst.get(local)!, zLast.get(local)!];
-    if (entry) {
-      entry[0] += count;
-      entry[1] = Math.min(entry[1], z0);
-      entry[2] = Math.max(entry[2], z1);
-    } else perComponent.set(component, [count, z0, z1]);
-  }
-  const ids = Uint32Array.from(perComponent.keys());
-  const values = [...perComponent.values()];
-  const sizes = Float64Array.from(values, (v) => v[0]);
-  const zMin = Float64Array.from(values, (v) => v[1]);
-  const zMax = Float64Array.from(values, (v) => v[2]);
-  return { partial: { ids, sizes, zMin, zMax } };
-}
-
-/** Merge: dense sizes and z spans (number of planes from first to last) indexed by component. */
-export function labelSizesMerge(
-  partials: unknown[],
-  params: { components: number },
+/** Sizes and z spans (planes from first to last) of the components, indexed by component. */
+function componentSizesOf(
+  chunkLabels: readonly ChunkLabels[],
+  offsets: Float64Array,
+  table: Uint32Array,
+  components: number,
 ): { sizes: Float64Array; zSpans: Float64Array } {
-  const sizes = new Float64Array(params.components + 1);
-  const zMin = new Float64Array(params.components + 1).fill(Infinity);
-  const zMax = new Float64Array(params.components + 1).fill(-Infinity);
-  for (const partial of partials) {
-    if (!partial) continue;
-    const part = partial as {
-      ids: Uint32Array;
-      sizes: Float64Array;
-      zMin: Float64Array;
-      zMax: Float64Array;
-    };
-    for (let i = 0; i < part.ids.length; i++) {
-      const id = part.ids[i]!;
-      sizes[id] = sizes[id]! + part.sizes[i]!;
-      zMin[id] = Math.min(zMin[id]!, part.zMin[i]!);
-      zMax[id] = Math.max(zMax[id]!, part.zMax[i]!);
+  const sizes = new Float64Array(components + 1);
+  const zMin = new Float64Array(components + 1).fill(Infinity);
+  const zMax = new Float64Array(components + 1).fill(-Infinity);
+  chunkLabels.forEach((chunk, c) => {
+    const offset = offsets[c]!;
+    for (let l = 0; l < chunk.count; l++) {
+      if (chunk.sizes[l] === 0) continue;
+      const id = table[offset + l + 1]!;
+      sizes[id] = sizes[id]! + chunk.sizes[l]!;
+      zMin[id] = Math.min(zMin[id]!, chunk.zFirst[l]!);
+      zMax[id] = Math.max(zMax[id]!, chunk.zLast[l]!);
     }
-  }
-  const zSpans = new Float64Array(params.components + 1);
-  for (let c = 1; c <= params.components; c++) {
+  });
+  const zSpans = new Float64Array(components + 1);
+  for (let c = 1; c <= components; c++) {
     zSpans[c] = sizes[c]! > 0 ? zMax[c]! - zMin[c]! + 1 : 0;
   }
   return { sizes, zSpans };

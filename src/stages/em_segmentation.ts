@@ -17,7 +17,7 @@ import { labelComponents } from "../filters/label.ts";
 import { openImage, openLevel, spatialVoxelSizeUm } from "../io/image.ts";
 import { createImage } from "../io/writer.ts";
 import { buildPyramidChunked } from "./pyramid_op.ts";
-import { finishChunkedLabels } from "./chunked_labels.ts";
+import { type ChunkLabels, chunkLabelsPartial, finishChunkedLabels } from "./chunked_labels.ts";
 
 const backends = new Map<string, Promise<EmBackend>>();
 
@@ -53,7 +53,7 @@ export async function emChunkLabelsKernel(
     }
   }
   const { labels, count } = labelComponents(mask, outShape, { connectivity: 6 });
-  return { output: labels, partial: count };
+  return { output: labels, partial: chunkLabelsPartial(labels, count, out) };
 }
 
 /** What {@link segmentEmChunked} did. */
@@ -135,7 +135,7 @@ export async function segmentEmChunked(
   const minSlices = options.minSlices ?? 4;
   const finished = await finishChunkedLabels(
     { kind: "zarr", location: provisional, level: 0 },
-    labelled.result as number[],
+    labelled.result as ChunkLabels[],
     { kind: "zarr", location: output, level: 0 },
     {
       ...run,

@@ -16,7 +16,7 @@ import { haloVoxels } from "../filters/sigma.ts";
 import type { OmeImage } from "../io/image.ts";
 import type { DataType } from "../io/types.ts";
 import { createImage } from "../io/writer.ts";
-import { finishChunkedLabels } from "./chunked_labels.ts";
+import { type ChunkLabels, finishChunkedLabels } from "./chunked_labels.ts";
 import { buildPyramidChunked } from "./pyramid_op.ts";
 import type { FmSegmentationSummary } from "./fm_segmentation_volume.ts";
 import {
@@ -174,7 +174,7 @@ export async function segmentFm(
     });
     const finished = await finishChunkedLabels(
       provisional,
-      labelled.result as number[],
+      labelled.result as ChunkLabels[],
       { kind: "zarr", location: options.output, level: 0 },
       {
         ...run,

@@ -9,6 +9,7 @@ import type { KernelContext, KernelInput, KernelResult } from "../chunked/types.
 import { differenceOfGaussiansRegion } from "../filters/difference_of_gaussians.ts";
 import { labelComponents } from "../filters/label.ts";
 import type { Box, TypedArray } from "../io/types.ts";
+import { chunkLabelsPartial } from "./chunked_labels.ts";
 import { DOG_HISTOGRAM_BINS, dogBin, type SliceStatistics } from "./fm_thresholds.ts";
 
 /** Reduce kernel: `{ min, max }` of the chunk (NaN ignored). */
@@ -187,7 +188,7 @@ export function thresholdSlices(
   return mask;
 }
 
-/** Map kernel: threshold the DoG chunk per slice and label it (1..n); partial = n. */
+/** Map kernel: threshold the DoG chunk per slice and label it (1..n); partial: see `chunkLabelsPartial`. */
 export function thresholdLabelKernel(
   inputs: KernelInput[],
   params: { thresholds: number[] },
@@ -197,5 +198,5 @@ export function thresholdLabelKernel(
   const mask = thresholdSlices(input.data as Float32Array, context.outputBox, params.thresholds);
   const shape = context.outputBox.stop.map((s, axis) => s - context.outputBox.start[axis]!);
   const { labels, count } = labelComponents(mask, shape, { connectivity: 26 });
-  return { output: labels, partial: count };
+  return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
 }
