@@ -7,6 +7,8 @@
 import type { Box, TypedArray } from "../../src/io/types.ts";
 import { boxShape } from "../../src/chunked/box.ts";
 import type { KernelContext, KernelInput, KernelResult } from "../../src/chunked/types.ts";
+import { labelComponents } from "../../src/filters/label.ts";
+import { chunkLabelsPartial } from "../../src/stages/chunked_labels.ts";
 
 /**
  * Sum over the (2r+1)³ neighbourhood clipped to the volume, as float64; `data` holds `box`.
@@ -172,4 +174,14 @@ export function sumFold(
   into.count += partial.count;
   for (let i = 0; i < 4; i++) into.histogram[i]! += partial.histogram[i]!;
   return into;
+}
+
+/** map kernel: 26-connected labels of a uint8 mask chunk, with the chunk-label partial. */
+export function chunkLabels26(inputs: KernelInput[], _p: unknown, context: KernelContext) {
+  const { labels, count } = labelComponents(
+    inputs[0]!.data as Uint8Array,
+    boxShape(context.outputBox),
+    { connectivity: 26 },
+  );
+  return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
 }
