@@ -16,7 +16,7 @@ import { haloVoxels } from "../filters/sigma.ts";
 import type { OmeImage } from "../io/image.ts";
 import type { DataType } from "../io/types.ts";
 import { createImage } from "../io/writer.ts";
-import { type ChunkLabels, finishChunkedLabels } from "./chunked_labels.ts";
+import { type ChunkLabels, finishChunkedLabels, writeTable } from "./chunked_labels.ts";
 import { buildPyramidChunked } from "./pyramid_op.ts";
 import type { FmSegmentationSummary } from "./fm_segmentation_volume.ts";
 import {
@@ -155,7 +155,11 @@ export async function segmentFm(
         kernel: kernelOf("thresholdLabelKernel"),
         inputs: [dogLocation],
         output: provisional,
-        params: { thresholds },
+        // a table file, not a JSON param: one threshold per slice would be cloned into every
+        // task's message (32 KiB per task at 4,096 slices)
+        params: {
+          thresholdsPath: await writeTable(workDir, "thresholds", Float64Array.from(thresholds)),
+        },
       }),
       { ...run, upstreamIds: [dog.opId] },
     );

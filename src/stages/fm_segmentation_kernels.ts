@@ -9,7 +9,7 @@ import type { KernelContext, KernelInput, KernelResult } from "../chunked/types.
 import { differenceOfGaussiansRegion } from "../filters/difference_of_gaussians.ts";
 import { labelComponents } from "../filters/label.ts";
 import type { Box, TypedArray } from "../io/types.ts";
-import { chunkLabelsPartial } from "./chunked_labels.ts";
+import { chunkLabelsPartial, readTable } from "./chunked_labels.ts";
 import { DOG_HISTOGRAM_BINS, dogBin, type SliceStatistics } from "./fm_thresholds.ts";
 
 /** Reduce kernel: `{ min, max }` of the chunk (NaN ignored). */
@@ -176,7 +176,7 @@ export function dogFold(
 export function thresholdSlices(
   dog: Float32Array,
   box: Box,
-  thresholds: readonly number[],
+  thresholds: ArrayLike<number>,
 ): Uint8Array {
   const depth = box.stop[0]! - box.start[0]!;
   const plane = dog.length / depth;
@@ -188,14 +188,18 @@ export function thresholdSlices(
   return mask;
 }
 
-/** Map kernel: threshold the DoG chunk per slice and label it (1..n); partial: see `chunkLabelsPartial`. */
-export function thresholdLabelKernel(
+/**
+ * Map kernel: threshold the DoG chunk per slice (thresholds from a table file, see
+ * `writeTable`) and label it (1..n); partial: see `chunkLabelsPartial`.
+ */
+export async function thresholdLabelKernel(
   inputs: KernelInput[],
-  params: { thresholds: number[] },
+  params: { thresholdsPath: string },
   context: KernelContext,
-): KernelResult {
+): Promise<KernelResult> {
   const input = inputs[0]!;
-  const mask = thresholdSlices(input.data as Float32Array, context.outputBox, params.thresholds);
+  const thresholds = await readTable(params.thresholdsPath);
+  const mask = thresholdSlices(input.data as Float32Array, context.outputBox, thresholds);
   const shape = context.outputBox.stop.map((s, axis) => s - context.outputBox.start[axis]!);
   const { labels, count } = labelComponents(mask, shape, { connectivity: 26 });
   return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
