@@ -3,6 +3,7 @@
  * (float32), subtracted in float32. Whole volume or region (chunk + halo), bit-identical.
  * @module
  */
+import { releaseBuffers } from "../io/release.ts";
 import { checkMode, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { voxelCount } from "../io/box.ts";
@@ -79,5 +80,6 @@ export function differenceOfGaussiansRegion(
   const wide = new Float32Array(length);
   separableRegion(input, normalised, kernelsHigh, wide);
   for (let i = 0; i < length; i++) out[i] = out[i]! - wide[i]!;
+  releaseBuffers([wide]); // scratch: freed now, not at the next garbage collection
   return out;
 }

@@ -19,6 +19,7 @@ import type { ArrayLocation, KernelContext, KernelInput, KernelResult } from "..
 import { chunkEquivalences, forwardNeighbourOffsets } from "../filters/chunk_equivalences.ts";
 import type { Connectivity } from "../filters/label.ts";
 import { UnionFind } from "../filters/union_find.ts";
+import { releaseBuffers } from "../io/release.ts";
 import type { Box } from "../io/types.ts";
 
 /** What {@link finishChunkedLabels} returns. */
@@ -213,6 +214,7 @@ export async function labelEquivalencesKernel(
   const grid = chunkGrid(input.arrayShape, params.chunks);
   const own = offsetLabels(labels, input.box, context.outputBox, offsets[context.chunkLinear]!);
   const found: Uint32Array[] = [];
+  const theirCrops: Uint32Array[] = [];
   let length = 0;
   for (const step of forwardNeighbourOffsets(params.connectivity)) {
     const there = context.chunkIndex.map((c, axis) => c + step[axis]!);
@@ -221,6 +223,7 @@ export async function labelEquivalencesKernel(
     if (!box) continue;
     const offset = offsets[chunkLinearIndex(grid, there)]!;
     const theirs = offsetLabels(labels, input.box, box, offset);
+    theirCrops.push(theirs);
     const pairs = chunkEquivalences(own, context.outputBox, theirs, box, {
       connectivity: params.connectivity,
     });
@@ -233,6 +236,7 @@ export async function labelEquivalencesKernel(
     partial.set(pairs, at);
     at += pairs.length;
   }
+  releaseBuffers([own, ...theirCrops, ...found]); // scratch: freed now, not at the next GC
   return { partial };
 }
 

@@ -8,6 +8,7 @@
 import type { KernelContext, KernelInput, KernelResult } from "../chunked/types.ts";
 import { differenceOfGaussiansRegion } from "../filters/difference_of_gaussians.ts";
 import { labelComponents } from "../filters/label.ts";
+import { releaseBuffers } from "../io/release.ts";
 import type { Box, TypedArray } from "../io/types.ts";
 import { chunkLabelsPartial, readTable } from "./chunked_labels.ts";
 import { DOG_HISTOGRAM_BINS, dogBin, type SliceStatistics } from "./fm_thresholds.ts";
@@ -108,6 +109,7 @@ export function dogKernel(
     { sigmaLow: params.sigmaLow, sigmaHigh: params.sigmaHigh },
   );
   const box = context.outputBox;
+  if (scaled !== input.data) releaseBuffers([scaled]); // scratch
   const depth = box.stop[0]! - box.start[0]!;
   const local: SliceStatistics = {
     min: new Float64Array(depth).fill(Infinity),
@@ -202,5 +204,6 @@ export async function thresholdLabelKernel(
   const mask = thresholdSlices(input.data as Float32Array, context.outputBox, thresholds);
   const shape = context.outputBox.stop.map((s, axis) => s - context.outputBox.start[axis]!);
   const { labels, count } = labelComponents(mask, shape, { connectivity: 26 });
+  releaseBuffers([mask]); // scratch
   return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
 }
