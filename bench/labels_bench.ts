@@ -3,7 +3,8 @@
  * worker pool (chunk labels with offsets, face equivalences and one union-find as a reduction,
  * sizes from the chunk labels' partials, relabel; `finishChunkedLabels`) with 1 and 2 workers, against `labelComponents` on
  * the whole volume in one thread and scipy's `ndimage.label` on the same mask in the same run.
- * The chunked partition is checked to be identical to the whole-volume one.
+ * The chunked partition is checked to be identical to the whole-volume one; each pass prints its
+ * time on stderr.
  * Run: `deno run -A bench/labels_bench.ts [--side 512]`.
  * @module
  */
@@ -122,7 +123,12 @@ if (import.meta.main) {
         labels: true,
       });
       const pool = createWorkerPool({ size: workers });
-      const options = { executor: pool, quiet: true, journalDir: false as const };
+      // one "done in N s" line per pass on stderr: where the chunked time goes
+      const options = {
+        executor: pool,
+        progress: { tty: false, intervalSeconds: 3600 },
+        journalDir: false as const,
+      };
       started = performance.now();
       const counts = await runOp(
         map({

@@ -9,6 +9,7 @@
  * @module
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { boxShape, stridesOf, voxelCount } from "./box.ts";
 import { bytesPerElement, typedArrayFor } from "./dtype.ts";
 import type { Box, DataType, TypedArray } from "./types.ts";
 
@@ -91,8 +92,8 @@ export class RawChunkReader {
   /**
    * Read only the rows of a chunk that `part` spans: whole rows along the last axis, the
    * part's range on the other axes (ranges merge into one positional read where the axes
-   * after them are whole). Returns `undefined` when that would not save much (the slab is over
-   * half the chunk, or needs more than {@link MAX_SLAB_READS} reads): read the whole chunk.
+   * after them are whole), when that saves enough: the slab is at most half the chunk and needs
+   * at most {@link MAX_SLAB_READS} reads.
    * @param key the chunk's store key
    * @param location the array, for messages
    * @param chunkShape the stored (full, padded) chunk shape
@@ -120,14 +121,10 @@ export class RawChunkReader {
       start: chunkShape.map((_, axis) => (axis <= j ? part.start[axis]! : 0)),
       stop: chunkShape.map((n, axis) => (axis <= j ? part.stop[axis]! : n)),
     };
-    const size = (b: Box, from: number) => {
-      let n = 1;
-      for (let axis = from; axis < rank; axis++) n *= b.stop[axis]! - b.start[axis]!;
-      return n;
-    };
+    const shape = boxShape(box);
     const element = bytesPerElement(this.dtype);
-    const runBytes = size(box, j) * element;
-    const reads = size(box, 0) / size(box, j);
+    const runBytes = voxelCount(shape.slice(j)) * element;
+    const reads = voxelCount(shape.slice(0, j));
     if (2 * reads * runBytes > this.chunkBytes || reads > MAX_SLAB_READS) return false;
     const path = this.#pathOf(key);
     let fd: number;
@@ -150,9 +147,7 @@ export class RawChunkReader {
           `${location}: chunk file ${path} holds ${bytes} bytes, an uncompressed chunk has ${this.chunkBytes}`,
         );
       }
-      const strides = chunkShape.map((_, axis) =>
-        size({ start: box.start.map(() => 0), stop: [...chunkShape] }, axis + 1)
-      );
+      const strides = stridesOf(chunkShape);
       const index = box.start.slice(0, j);
       for (let r = 0; r < reads; r++) {
         let offset = box.start[j]! * strides[j]!;

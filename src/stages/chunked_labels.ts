@@ -95,9 +95,7 @@ export async function finishChunkedLabels(
   chunkLabels.forEach((chunk, i) => {
     if (typeof chunk?.count !== "number" || chunk.sizes?.length !== chunk.count) {
       throw new TypeError(
-        `Cannot finish ${
-          options.name ?? "labels"
-        }: the partial of chunk ${i} is not a chunk label ` +
+        `Cannot finish ${name}: the partial of chunk ${i} is not a chunk label ` +
           "summary (chunkLabelsPartial); a work folder from an older clemreg must be deleted",
       );
     }
