@@ -82,6 +82,7 @@ export async function openJournal(
         const bytes = encoder.encode(line);
         let written = 0;
         while (written < bytes.length) written += await file.write(bytes.subarray(written));
+        bytes.buffer.transfer(0); // freed now, not at the next major collection
         done.set(chunkLinear, partial);
       });
       return queue;

@@ -47,3 +47,16 @@ export function buffersIn(
   }
   return found;
 }
+
+/**
+ * Free every array buffer referenced by `value` (see {@link buffersIn}) except those in `keep`:
+ * for a partial result once it has been folded or merged into something else.
+ * @param value a value the caller owns, such as a kernel's partial result
+ * @param keep buffers that must survive (for example those of the folded or merged result)
+ */
+export function releaseBuffersIn(
+  value: unknown,
+  keep: ReadonlySet<ArrayBufferLike> = new Set(),
+): void {
+  releaseBuffers([...buffersIn(value)].map((buffer) => new Uint8Array(buffer, 0, 0)), keep);
+}

@@ -127,6 +127,7 @@ export function dogKernel(
     bins[at] = bin;
     counts[at++] = histogram[bin]!;
   }
+  releaseBuffers([histogram]); // 256 KiB of scratch per task
   return { output, partial: { z0: box.start[0]!, ...local, bins, counts } };
 }
 

@@ -176,6 +176,14 @@ export function sumFold(
   return into;
 }
 
+/** fold: as {@link sumFold}, but the first partial itself becomes the accumulator. */
+export function sumFoldInPlace(
+  accumulator: { sum: number; count: number; histogram: Float64Array } | undefined,
+  partial: { sum: number; count: number; histogram: Float64Array },
+): { sum: number; count: number; histogram: Float64Array } {
+  return accumulator ? sumFold(accumulator, partial) : partial;
+}
+
 /** map kernel: 26-connected labels of a uint8 mask chunk, with the chunk-label partial. */
 export function chunkLabels26(inputs: KernelInput[], _p: unknown, context: KernelContext) {
   const { labels, count } = labelComponents(

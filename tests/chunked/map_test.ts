@@ -180,6 +180,41 @@ Deno.test("runOp() with a fold gives the merge's totals without holding every pa
   }
 });
 
+Deno.test("runOp() frees folded partials but not the buffers the fold keeps", async () => {
+  const input = randomVolume("fold-free", shape, [3, 4, 5], 14);
+  const seen: { histogram: Float64Array<ArrayBuffer> }[] = [];
+  const inline = createInlineExecutor({ concurrency: 2 });
+  // an executor that remembers every partial it hands back
+  const executor = {
+    ...inline,
+    async execute(task: Parameters<typeof inline.execute>[0]) {
+      const result = await inline.execute(task);
+      seen.push(result.partial as { histogram: Float64Array<ArrayBuffer> });
+      return result;
+    },
+  };
+  const opOf = (fold: string) => {
+    const { merge: _merge, ...op } = reduce({
+      name: fold,
+      kernel: testKernel("sumPartial"),
+      merge: testKernel("sumMerge"),
+      inputs: [input],
+    });
+    return { ...op, fold: testKernel(fold) };
+  };
+  const fresh = await runOp(opOf("sumFold"), { executor, quiet: true, journalDir: false });
+  assert_(seen.length > 1, "several partials");
+  assert_(seen.every((p) => p.histogram.buffer.detached), "every folded partial is freed");
+  seen.length = 0;
+  const inPlace = await runOp(opOf("sumFoldInPlace"), { executor, quiet: true, journalDir: false });
+  const kept = inPlace.result as { histogram: Float64Array<ArrayBuffer>; count: number };
+  assert_(!kept.histogram.buffer.detached, "the partial the fold kept survives");
+  assertEquals(seen.filter((p) => !p.histogram.buffer.detached).length, 1);
+  const expected = fresh.result as { histogram: Float64Array; count: number };
+  assertEquals(kept.count, expected.count);
+  assertEquals([...kept.histogram], [...expected.histogram]);
+});
+
 Deno.test("runOp() with pieces writes what whole chunks write, reading each piece's own box", async () => {
   const chunks = [4, 5, 3], pieces = [3, 2, 2], radius = 2;
   const { result, actual, expected } = await chunkedBoxSum(chunks, radius, pieces);
