@@ -39,6 +39,8 @@ export interface BoxMapping {
   scale?: readonly number[];
   /** Extra input voxels on each side per axis; default 0. */
   haloVoxels?: readonly number[];
+  /** Extra input voxels on the low side (towards index 0) per axis instead; default `haloVoxels`. */
+  haloLowVoxels?: readonly number[];
 }
 
 /**
@@ -60,8 +62,9 @@ export function inputBoxFor(
 ): Box {
   const scale = (axis: number) => mapping.scale?.[axis] ?? 1;
   const halo = (axis: number) => mapping.haloVoxels?.[axis] ?? 0;
+  const low = (axis: number) => mapping.haloLowVoxels?.[axis] ?? halo(axis);
   return {
-    start: outputBox.start.map((s, axis) => Math.max(0, s * scale(axis) - halo(axis))),
+    start: outputBox.start.map((s, axis) => Math.max(0, s * scale(axis) - low(axis))),
     stop: outputBox.stop.map((s, axis) =>
       Math.min(inputShape[axis]!, s * scale(axis) + halo(axis))
     ),

@@ -44,7 +44,12 @@ export function map(options: OpOptions & { output: ArrayLocation; scale?: number
  * @returns the op
  */
 export function mapOverlap(
-  options: OpOptions & { output: ArrayLocation; haloVoxels: number[]; scale?: number[] },
+  options: OpOptions & {
+    output: ArrayLocation;
+    haloVoxels: number[];
+    haloLowVoxels?: number[];
+    scale?: number[];
+  },
 ): OpSpec {
   return { kind: "mapOverlap", params: null, ...options };
 }
@@ -59,6 +64,7 @@ export function reduce(
   options: OpOptions & {
     merge: KernelRef;
     haloVoxels?: number[];
+    haloLowVoxels?: number[];
     grid?: number[];
     output?: ArrayLocation;
   },
@@ -85,6 +91,7 @@ export function opId(op: OpSpec, upstreamIds: readonly string[] = []): string {
     inputs: op.inputs.map(locationIdentity),
     output: op.output ? locationIdentity(op.output) : null,
     haloVoxels: op.haloVoxels ?? null,
+    ...(op.haloLowVoxels ? { haloLowVoxels: op.haloLowVoxels } : {}),
     scale: op.scale ?? null,
     grid: op.grid ?? null,
     upstream: [...upstreamIds],

@@ -150,6 +150,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     const mapping = {
       ...(op.scale ? { scale: op.scale } : {}),
       ...(op.haloVoxels ? { haloVoxels: op.haloVoxels } : {}),
+      ...(op.haloLowVoxels ? { haloLowVoxels: op.haloLowVoxels } : {}),
     };
     return {
       opId: id,
@@ -299,7 +300,8 @@ function bytesPerTask(
     const shapeOfBox = readShape.map((c, axis) =>
       Math.min(
         input.shape[axis]!,
-        c * (op.scale?.[axis] ?? 1) + 2 * (op.haloVoxels?.[axis] ?? 0),
+        c * (op.scale?.[axis] ?? 1) + (op.haloVoxels?.[axis] ?? 0) +
+          (op.haloLowVoxels?.[axis] ?? op.haloVoxels?.[axis] ?? 0),
       )
     );
     bytes += shapeOfBox.reduce((a, b) => a * b, 1) * bytesPerElement(input.dtype);

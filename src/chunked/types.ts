@@ -62,6 +62,8 @@ export interface OpSpec {
   output?: ArrayLocation;
   /** Input voxels added on each side per axis (mapOverlap). */
   haloVoxels?: number[];
+  /** Input voxels added on the low side per axis instead of `haloVoxels` (e.g. 0: high side only). */
+  haloLowVoxels?: number[];
   /** Input voxels per output voxel per axis (e.g. 2 for downsampling); default 1. */
   scale?: number[];
   /** Combines the partials of all chunks into the op's result: `merge(partials, params)`. */
@@ -111,7 +113,7 @@ export interface ChunkTask {
   /** Tasks with the same affinity run on the same local worker when the pool can. */
   affinity?: number;
   /** Run the kernel piece by piece (see `OpSpec.pieces`): piece shape and the input mapping. */
-  pieces?: { shape: number[]; scale?: number[]; haloVoxels?: number[] };
+  pieces?: { shape: number[]; scale?: number[]; haloVoxels?: number[]; haloLowVoxels?: number[] };
 }
 
 /** What a kernel receives for each input: the voxels of `box` (C order) and where they sit. */

@@ -16,7 +16,7 @@ import { map, reduce } from "../chunked/ops.ts";
 import { openArray } from "../chunked/open_array.ts";
 import { runOp, type RunOptions } from "../chunked/scheduler.ts";
 import type { ArrayLocation, KernelContext, KernelInput, KernelResult } from "../chunked/types.ts";
-import { chunkEquivalences, forwardNeighbourOffsets } from "../filters/chunk_equivalences.ts";
+import { chunkEquivalences } from "../filters/chunk_equivalences.ts";
 import type { Connectivity } from "../filters/label.ts";
 import { UnionFind } from "../filters/union_find.ts";
 import { releaseBuffers } from "../io/release.ts";
@@ -117,7 +117,9 @@ export async function finishChunkedLabels(
       kernel: { module: import.meta.url, name: "labelEquivalencesKernel" },
       merge: { module: import.meta.url, name: "labelEquivalencesMerge" },
       inputs: [provisional],
+      // one voxel past the high faces only: see labelEquivalencesKernel
       haloVoxels: [1, 1, 1],
+      haloLowVoxels: [0, 0, 0],
       params: {
         offsetsPath,
         connectivity,
@@ -200,7 +202,15 @@ interface EquivalenceParams {
   total: number;
 }
 
-/** Reduce kernel: global label pairs touching across this chunk's forward faces. */
+/**
+ * Reduce kernel: global label pairs touching across chunk boundaries, from this chunk's box grown
+ * by one voxel on the high side of each axis only. The box holds up to eight chunks' parts (this
+ * chunk and the first plane, row or voxel of the seven after it), and every pair of parts is
+ * compared. That finds every touching pair in the volume: the componentwise minimum of two
+ * neighbouring voxels lies in some chunk, and both voxels then lie in that chunk's grown box.
+ * (A pair across a chunk before this one, such as this chunk's neighbours at dy = 1, dx = -1,
+ * is found by the chunk holding that minimum.) The low faces are never read.
+ */
 export async function labelEquivalencesKernel(
   inputs: KernelInput[],
   params: EquivalenceParams,
@@ -210,23 +220,32 @@ export async function labelEquivalencesKernel(
   const offsets = await readTable(params.offsetsPath);
   const labels = input.data as Uint32Array;
   const grid = chunkGrid(input.arrayShape, params.chunks);
-  const own = offsetLabels(labels, input.box, context.outputBox, offsets[context.chunkLinear]!);
-  const found: Uint32Array[] = [];
-  const theirCrops: Uint32Array[] = [];
-  let length = 0;
-  for (const step of forwardNeighbourOffsets(params.connectivity)) {
+  const parts: { labels: Uint32Array; box: Box }[] = [];
+  for (const step of [0, 1].flatMap((dz) => [0, 1].flatMap((dy) => [[dz, dy, 0], [dz, dy, 1]]))) {
     const there = context.chunkIndex.map((c, axis) => c + step[axis]!);
-    if (there.some((c, axis) => c < 0 || c >= grid.gridShape[axis]!)) continue;
+    if (there.some((c, axis) => c >= grid.gridShape[axis]!)) continue;
     const box = intersect(chunkBox(grid, there), input.box);
     if (!box) continue;
     const offset = offsets[chunkLinearIndex(grid, there)]!;
-    const theirs = offsetLabels(labels, input.box, box, offset);
-    theirCrops.push(theirs);
-    const pairs = chunkEquivalences(own, context.outputBox, theirs, box, {
-      connectivity: params.connectivity,
-    });
-    found.push(pairs);
-    length += pairs.length;
+    parts.push({ labels: offsetLabels(labels, input.box, box, offset), box });
+  }
+  const found: Uint32Array[] = [];
+  let length = 0;
+  for (let a = 0; a < parts.length; a++) {
+    for (let b = a + 1; b < parts.length; b++) {
+      const pairs = chunkEquivalences(
+        parts[a]!.labels,
+        parts[a]!.box,
+        parts[b]!.labels,
+        parts[b]!.box,
+        {
+          connectivity: params.connectivity,
+        },
+      );
+      if (pairs.length === 0) continue;
+      found.push(pairs);
+      length += pairs.length;
+    }
   }
   const partial = new Uint32Array(length);
   let at = 0;
@@ -234,7 +253,7 @@ export async function labelEquivalencesKernel(
     partial.set(pairs, at);
     at += pairs.length;
   }
-  releaseBuffers([own, ...theirCrops, ...found]); // scratch: freed now, not at the next GC
+  releaseBuffers([...parts.map((part) => part.labels), ...found]); // scratch: freed now
   return { partial };
 }
 

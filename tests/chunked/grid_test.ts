@@ -37,6 +37,14 @@ Deno.test("haloBox() grows a box and clips it to the volume", () => {
   assertEquals(haloBox(box, [0, 1, 0], [10, 10, 10]), { start: [0, 3, 8], stop: [2, 7, 10] });
 });
 
+Deno.test("inputBoxFor() grows the low side by haloLowVoxels when given", () => {
+  const box = inputBoxFor({ start: [4, 4], stop: [8, 8] }, [10, 9], {
+    haloVoxels: [1, 2],
+    haloLowVoxels: [0, 3],
+  });
+  assertEquals(box, { start: [4, 1], stop: [9, 9] });
+});
+
 Deno.test("inputBoxFor() scales output boxes and adds the halo", () => {
   const box = inputBoxFor({ start: [1, 2], stop: [3, 4] }, [7, 100], {
     scale: [2, 1],

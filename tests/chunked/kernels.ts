@@ -184,6 +184,20 @@ export function sumFoldInPlace(
   return accumulator ? sumFold(accumulator, partial) : partial;
 }
 
+/** map kernel: `params.connectivity`-connected labels of a uint8 mask chunk, with the partial. */
+export function chunkLabelsOf(
+  inputs: KernelInput[],
+  params: { connectivity: 6 | 26 },
+  context: KernelContext,
+) {
+  const { labels, count } = labelComponents(
+    inputs[0]!.data as Uint8Array,
+    boxShape(context.outputBox),
+    { connectivity: params.connectivity },
+  );
+  return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
+}
+
 /** map kernel: 26-connected labels of a uint8 mask chunk, with the chunk-label partial. */
 export function chunkLabels26(inputs: KernelInput[], _p: unknown, context: KernelContext) {
   const { labels, count } = labelComponents(

@@ -7,7 +7,8 @@ import { testKernel } from "./helpers.ts";
 import { createSharedArray, sharedArrayData } from "../../src/chunked/shared_array.ts";
 import { map } from "../../src/chunked/ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
-import { createWorkerPool } from "../../src/chunked/pool.ts";
+import { createInlineExecutor, createWorkerPool } from "../../src/chunked/pool.ts";
+import { partitionDifference } from "../filters/volume_helpers.ts";
 import { labelComponents } from "../../src/filters/label.ts";
 import { type ChunkLabels, finishChunkedLabels } from "../../src/stages/chunked_labels.ts";
 import { seededRandom } from "../../src/random.ts";
@@ -82,3 +83,44 @@ Deno.test("finishChunkedLabels() gives whole-volume sizes and z spans to keep()"
     await Deno.remove(workDir, { recursive: true });
   }
 });
+
+for (const connectivity of [6, 26] as const) {
+  Deno.test(`finishChunkedLabels() equals whole-volume labelling with odd and 1-voxel chunks (${connectivity})`, async () => {
+    const shape = [9, 11, 10];
+    const random = seededRandom(connectivity);
+    const values = Uint8Array.from({ length: 990 }, () => (random() < 0.3 ? 1 : 0));
+    const whole = labelComponents(values, shape, { connectivity });
+    const workDir = await Deno.makeTempDir({ prefix: "cc-op-" });
+    const run = { executor: createInlineExecutor(), quiet: true, journalDir: false as const };
+    try {
+      for (const chunks of [[1, 1, 1], [2, 3, 1], [9, 1, 10], [4, 5, 3]]) {
+        const name = `cc${connectivity}-${chunks.join("x")}`;
+        const mask = createSharedArray(`${name}-mask`, { shape, chunks, dtype: "uint8" });
+        sharedArrayData(mask).set(values);
+        const provisional = createSharedArray(`${name}-prov`, { shape, chunks, dtype: "uint32" });
+        const output = createSharedArray(`${name}-out`, { shape, chunks, dtype: "uint32" });
+        const labelled = await runOp(
+          map({
+            name: "chunk labels",
+            kernel: testKernel("chunkLabelsOf"),
+            inputs: [mask],
+            output: provisional,
+            params: { connectivity },
+          }),
+          run,
+        );
+        const result = await finishChunkedLabels(
+          provisional,
+          labelled.result as ChunkLabels[],
+          output,
+          { ...run, workDir, connectivity },
+        );
+        assertEquals(result.count, whole.count, `chunks ${chunks}`);
+        const chunked = sharedArrayData(output) as Uint32Array;
+        assertEquals(partitionDifference(chunked, whole.labels), null, `chunks ${chunks}`);
+      }
+    } finally {
+      await Deno.remove(workDir, { recursive: true });
+    }
+  });
+}
