@@ -1,6 +1,6 @@
 /**
- * Connected-component labelling of a binary mask (6- or 26-connectivity), two raster passes
- * with union-find; labels are numbered in scan order of each object's first voxel, like
+ * Connected-component labelling of a binary mask (6- or 26-connectivity): a raster pass over the
+ * foreground runs of each row with union-find, then a pass that writes the final labels; labels are numbered in scan order of each object's first voxel, like
  * `scipy.ndimage.label`. An offset makes per-chunk labels globally unique for chunked CCL.
  * @module
  */
@@ -52,8 +52,7 @@ export function labelComponents(
     throw new RangeError(`Cannot label: out has ${labels.length} voxels, shape holds ${length}`);
   }
   const sets = new UnionFind(1);
-  if (connectivity === 6) firstPass6(mask, labels, nz, ny, nx, sets);
-  else firstPass26(mask, labels, nz, ny, nx, sets);
+  firstPass(mask, labels, nz, ny, nx, connectivity, sets);
   const { table, count } = sets.lookupTable();
   const offset = options.labelOffset ?? 0;
   if (!(offset >= 0) || offset + count > 0xffffffff) {
@@ -67,78 +66,119 @@ export function labelComponents(
   return { labels, count };
 }
 
-/** Provisional labels with the 3 earlier face neighbours. */
-function firstPass6(
-  mask: Uint8Array,
-  labels: Uint32Array,
-  nz: number,
-  ny: number,
-  nx: number,
-  sets: UnionFind,
-): void {
-  const plane = ny * nx;
-  let i = 0;
-  for (let z = 0; z < nz; z++) {
-    for (let y = 0; y < ny; y++) {
-      for (let x = 0; x < nx; x++, i++) {
-        if (mask[i] === 0) {
-          labels[i] = 0;
-          continue;
-        }
-        let label = x > 0 ? labels[i - 1]! : 0;
-        const up = y > 0 ? labels[i - nx]! : 0;
-        const back = z > 0 ? labels[i - plane]! : 0;
-        if (label === 0) label = up !== 0 ? up : back;
-        if (label === 0) label = sets.add();
-        else {
-          if (up !== 0 && up !== label) label = sets.union(label, up);
-          if (back !== 0 && back !== label) label = sets.union(label, back);
-        }
-        labels[i] = label;
-      }
+/**
+ * Foreground runs of the rows of one z plane: `[start, stop)` in x and the run's provisional
+ * label; `rowFirst[y]` is the index of row y's first run (`rowFirst[ny]` the run count).
+ */
+class PlaneRuns {
+  starts: Int32Array;
+  stops: Int32Array;
+  ids: Uint32Array;
+  readonly rowFirst: Int32Array;
+  count = 0;
+
+  constructor(ny: number) {
+    const capacity = Math.max(64, 4 * ny);
+    this.starts = new Int32Array(capacity);
+    this.stops = new Int32Array(capacity);
+    this.ids = new Uint32Array(capacity);
+    this.rowFirst = new Int32Array(ny + 1);
+  }
+
+  push(start: number, stop: number, id: number): void {
+    if (this.count === this.starts.length) {
+      const capacity = this.count * 2;
+      this.starts = grown(this.starts, new Int32Array(capacity));
+      this.stops = grown(this.stops, new Int32Array(capacity));
+      this.ids = grown(this.ids, new Uint32Array(capacity));
     }
+    this.starts[this.count] = start;
+    this.stops[this.count] = stop;
+    this.ids[this.count++] = id;
   }
 }
 
+function grown<T extends Int32Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
 /**
- * Provisional labels with the 13 earlier neighbours. When the left voxel is foreground, only the
- * 4 neighbours at x+1 can bring new connections (the others neighbour the left voxel too).
+ * Provisional labels, run by run: each row's foreground runs are joined with the runs they touch
+ * in the earlier rows that hold neighbours (6: the row above and the row behind; 26: also the
+ * two rows behind it diagonally, and runs touching only at a corner). Runs of a row are sorted,
+ * so each neighbour row is walked once per row. Labels are created in scan order of each run's
+ * first voxel, so an object's smallest label is that of its first voxel.
  */
-function firstPass26(
+function firstPass(
   mask: Uint8Array,
   labels: Uint32Array,
   nz: number,
   ny: number,
   nx: number,
+  connectivity: Connectivity,
   sets: UnionFind,
 ): void {
-  const plane = ny * nx;
+  // A run [a, b) touches [start, stop) when b + reach > start and a < stop + reach.
+  const reach = connectivity === 26 ? 1 : 0;
+  // Earlier rows holding neighbours, as [dz, dy]: the row above, then the rows behind.
+  const neighbourRows: readonly (readonly [number, number])[] = connectivity === 26
+    ? [[0, -1], [-1, -1], [-1, 0], [-1, 1]]
+    : [[0, -1], [-1, 0]];
+  let current = new PlaneRuns(ny);
+  let previous = new PlaneRuns(ny);
+  // Neighbour rows of the run being labelled: [plane runs, next run to look at, end of row].
+  const rowRuns: PlaneRuns[] = [];
+  const cursor: number[] = [];
+  const rowEnd: number[] = [];
   let i = 0;
   for (let z = 0; z < nz; z++) {
+    current.count = 0;
     for (let y = 0; y < ny; y++) {
-      const hasUp = y > 0, hasDown = y < ny - 1, hasBack = z > 0;
-      for (let x = 0; x < nx; x++, i++) {
-        if (mask[i] === 0) {
-          labels[i] = 0;
+      current.rowFirst[y] = current.count;
+      let rows = 0;
+      for (let r = 0; r < neighbourRows.length; r++) {
+        const [dz, dy] = neighbourRows[r]!;
+        const row = y + dy;
+        if ((dz < 0 && z === 0) || row < 0 || row >= ny) continue;
+        const runs = dz < 0 ? previous : current;
+        rowRuns[rows] = runs;
+        cursor[rows] = runs.rowFirst[row]!;
+        rowEnd[rows++] = runs.rowFirst[row + 1]!;
+      }
+      const rowStart = i;
+      let x = 0;
+      while (x < nx) {
+        if (mask[rowStart + x] === 0) {
+          labels[rowStart + x] = 0;
+          x++;
           continue;
         }
-        const hasRight = x < nx - 1;
-        let label = x > 0 ? labels[i - 1]! : 0;
-        const firstDx = label !== 0 ? 1 : -1;
-        const fromX = x + firstDx < 0 ? 0 : firstDx;
-        const toX = hasRight ? 1 : 0;
-        for (let dx = fromX; dx <= toX; dx++) {
-          if (hasUp) label = merge(sets, label, labels[i - nx + dx]!);
-          if (hasBack) {
-            const b = i - plane + dx;
-            if (hasUp) label = merge(sets, label, labels[b - nx]!);
-            label = merge(sets, label, labels[b]!);
-            if (hasDown) label = merge(sets, label, labels[b + nx]!);
+        const start = x;
+        while (x < nx && mask[rowStart + x] !== 0) x++;
+        const stop = x;
+        let label = 0;
+        for (let r = 0; r < rows; r++) {
+          const runs = rowRuns[r]!;
+          const end = rowEnd[r]!;
+          let k = cursor[r]!;
+          while (k < end && runs.stops[k]! + reach <= start) k++;
+          cursor[r] = k; // runs left of this one cannot touch the next run either
+          for (; k < end && runs.starts[k]! < stop + reach; k++) {
+            label = merge(sets, label, runs.ids[k]!);
           }
         }
-        labels[i] = label !== 0 ? label : sets.add();
+        if (label === 0) label = sets.add();
+        current.push(start, stop, label);
+        if (stop - start > 32) labels.fill(label, rowStart + start, rowStart + stop);
+        else for (let k = rowStart + start; k < rowStart + stop; k++) labels[k] = label;
       }
+      i += nx;
     }
+    current.rowFirst[ny] = current.count;
+    const swap = previous;
+    previous = current;
+    current = swap;
   }
 }
 

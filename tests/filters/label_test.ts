@@ -15,6 +15,66 @@ for (const connectivity of [6, 26] as const) {
   });
 }
 
+/** Reference labelling: flood fill from each unlabelled voxel in scan order (scipy's numbering). */
+function floodFillLabels(mask: Uint8Array, shape: readonly number[], connectivity: 6 | 26) {
+  const [nz, ny, nx] = shape as [number, number, number];
+  const labels = new Uint32Array(mask.length);
+  const offsets: number[][] = [];
+  for (let dz = -1; dz <= 1; dz++) {
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const steps = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
+        if (steps > 0 && (connectivity === 26 || steps === 1)) offsets.push([dz, dy, dx]);
+      }
+    }
+  }
+  let count = 0;
+  for (let seed = 0; seed < mask.length; seed++) {
+    if (mask[seed] === 0 || labels[seed] !== 0) continue;
+    labels[seed] = ++count;
+    const stack = [seed];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      const z = Math.floor(i / (ny * nx)), y = Math.floor(i / nx) % ny, x = i % nx;
+      for (const [dz, dy, dx] of offsets) {
+        const [vz, vy, vx] = [z + dz!, y + dy!, x + dx!];
+        if (vz < 0 || vy < 0 || vx < 0 || vz >= nz || vy >= ny || vx >= nx) continue;
+        const j = (vz * ny + vy) * nx + vx;
+        if (mask[j] !== 0 && labels[j] === 0) {
+          labels[j] = count;
+          stack.push(j);
+        }
+      }
+    }
+  }
+  return { labels, count };
+}
+
+Deno.test("labelComponents() equals a flood fill on random masks, thin and odd shapes", () => {
+  let state = 7;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
+  const shapes = [[1, 1, 1], [1, 1, 9], [1, 7, 1], [6, 1, 1], [3, 1, 9], [5, 6, 7], [9, 13, 11]];
+  let cases = 0;
+  for (const shape of shapes) {
+    for (const density of [0.15, 0.35, 0.5, 0.7, 0.9]) {
+      const mask = Uint8Array.from(
+        { length: shape[0]! * shape[1]! * shape[2]! },
+        () => random() < density ? 1 : 0,
+      );
+      for (const connectivity of [6, 26] as const) {
+        const expected = floodFillLabels(mask, shape, connectivity);
+        // A dirty `out` must be overwritten everywhere, background included.
+        const out = new Uint32Array(mask.length).fill(99);
+        const { labels, count } = labelComponents(mask, shape, { connectivity, out });
+        assert.equal(count, expected.count, `${connectivity} on ${shape} at ${density}`);
+        assert.deepEqual(labels, expected.labels, `${connectivity} on ${shape} at ${density}`);
+        cases++;
+      }
+    }
+  }
+  assert.equal(cases, 70);
+});
+
 Deno.test("labelComponents() tells 6- from 26-connectivity on diagonal neighbours", () => {
   const shape = [2, 3, 6];
   const at = (z: number, y: number, x: number) => z * 18 + y * 6 + x;
