@@ -11,6 +11,7 @@ import { register } from "../src/pipeline/register.ts";
 import { generateSample } from "../src/sample/generate.ts";
 import { formatSampleSummary } from "../src/sample/summary.ts";
 import { runCli } from "./cli.ts";
+import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
 
 if (import.meta.main) {
   await runCli(async () => {
@@ -43,10 +44,12 @@ if (import.meta.main) {
       },
       { file: configPath, baseDir: folder },
     );
+    const interrupt = abortOnInterrupt();
     const result = await register(config, {
       truth: path.join(sampleDir, "truth.json"),
+      signal: interrupt.signal,
       ...(values.quiet ? { quiet: true } : {}),
-    });
+    }).finally(() => interrupt.dispose());
     const tre = result.metrics.treNm as
       | { mitochondria: number; lysosomes: number | null }
       | undefined;

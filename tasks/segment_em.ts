@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { runCli, UsageError } from "./cli.ts";
+import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
 import { openEmBackend } from "../src/em/em_backend.ts";
 import { segmentEmImage, type SegmentImageOptions } from "../src/em/segment_volume.ts";
 
@@ -35,12 +36,11 @@ async function main(): Promise<void> {
     return value;
   };
   const backend = await openEmBackend(values.model);
-  const controller = new AbortController();
-  Deno.addSignalListener("SIGINT", () => controller.abort());
+  const interrupt = abortOnInterrupt();
   const options: SegmentImageOptions = {
     minVoxels: numberFlag("min-voxels", values["min-voxels"])!,
     minSlices: numberFlag("min-slices", values["min-slices"])!,
-    signal: controller.signal,
+    signal: interrupt.signal,
     onProgress: (done, total) => {
       if (done === total || done % 10 === 0) console.error(`block ${done}/${total}`);
     },
@@ -63,6 +63,7 @@ async function main(): Promise<void> {
         `${seconds.toFixed(1)} s (${(voxels / seconds / 1e6).toFixed(2)} Mvox/s); wrote ${output}`,
     );
   } finally {
+    interrupt.dispose();
     await backend.close();
   }
 }

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { openImage, spatialVoxelSizeUm } from "../src/io/image.ts";
 import { fmChannelLocation } from "../src/stages/fm_channel_view.ts";
 import { segmentFm } from "../src/stages/fm_segmentation.ts";
+import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
 import { runCli, UsageError } from "./cli.ts";
 
 const USAGE =
@@ -54,18 +55,21 @@ if (import.meta.main) {
     const floor = number("threshold-floor", values["threshold-floor"]);
     const workers = number("workers", values.workers);
     const started = performance.now();
+    // Ctrl-C: the chunks in flight finish and are journalled; a rerun resumes from there.
+    const interrupt = abortOnInterrupt();
     const { summary } = await segmentFm(
       { array: fmChannelLocation(image, 0, channel), voxelSizeUm, translationUm },
       {
         output,
         preset,
         quiet: values.quiet,
+        signal: interrupt.signal,
         ...(sigmaNm !== undefined ? { sigmaNm } : {}),
         ...(floor !== undefined ? { thresholdFloor: floor } : {}),
         ...(values["no-size-filter"] ? { sizePercentiles: null } : {}),
         ...(workers ? { workers } : {}),
       },
-    );
+    ).finally(() => interrupt.dispose());
     const fraction = summary.foregroundVoxels / level.shape.slice(-3).reduce((a, b) => a * b, 1);
     console.error(
       `${output}: ${summary.count} objects (${summary.components} before the size filter), ` +

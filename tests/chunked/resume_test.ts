@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { assert_, assertEquals, assertRejects } from "./assert.ts";
 import { countLines, randomVolume, testKernel } from "./helpers.ts";
 import { createRawArray, openRawArray } from "./raw_array.ts";
-import { killJobShape } from "./kill_job.ts";
+import { killJobInput, killJobShape } from "./kill_job.ts";
 import { openImage, openLevel } from "../../src/io/image.ts";
+import { copyRegion } from "../../src/io/box.ts";
 import { ChunkTaskError } from "../../src/chunked/errors.ts";
 import { map } from "../../src/chunked/ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
@@ -72,6 +73,49 @@ Deno.test("runOp() resumes after SIGKILL without recomputing journalled chunks",
     const expected = await readZarr(join(work, "reference.zarr"));
     assertEquals(await readZarr(killedPath), expected);
     assertEquals([...expected.subarray(0, 3)], [1, 15, 29]);
+  } finally {
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("Ctrl-C (SIGINT) finishes the chunks in flight, exits 130, and a rerun completes", async () => {
+  const work = await Deno.makeTempDir({ prefix: "clemreg-sigint-" });
+  try {
+    const outputPath = join(work, "out.zarr");
+    const child = runChild([work, "out.zarr"]);
+    let before = 0;
+    for (let i = 0; i < 400 && before < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      before = await journalPath(outputPath).then(countLines, () => 0);
+    }
+    child.kill("SIGINT");
+    const { code, stderr } = await child.output();
+    const message = new TextDecoder().decode(stderr);
+    assertEquals(code, 130, message);
+    assert_(message.includes("Interrupted: finishing the chunks in flight"), message);
+    assert_(message.includes("error: interrupted"), message);
+
+    // Every journalled chunk was written whole; nothing after the interrupt was started.
+    const { path, done } = await readJournal(outputPath);
+    assert_(done.size >= before && done.size < 64, `journalled ${done.size} of 64`);
+    assertEquals(await countLines(path), done.size);
+    const expected = killJobInput().map((v) => v * 2 + 1);
+    const output = await openLevel(await openImage(outputPath), 0);
+    for (const linear of done.keys()) {
+      const index = [Math.floor(linear / 16), Math.floor(linear / 4) % 4, linear % 4];
+      const chunk = await output.readChunk(index);
+      const box = { start: index.map((i) => i * 4), stop: index.map((i) => i * 4 + 4) };
+      const want = new Float32Array(64);
+      copyRegion(expected, { start: [0, 0, 0], stop: killJobShape }, want, box, box);
+      assertEquals(chunk, want, `chunk ${index}`);
+    }
+
+    const rerun = await runChild([work, "out.zarr"]).output();
+    assertEquals(rerun.code, 0, new TextDecoder().decode(rerun.stderr));
+    const stats = JSON.parse(new TextDecoder().decode(rerun.stdout));
+    assertEquals(stats.skipped, done.size);
+    assertEquals(stats.executed, 64 - done.size);
+    assertEquals(await readZarr(outputPath), expected);
   } finally {
     await Deno.remove(work, { recursive: true });
   }
