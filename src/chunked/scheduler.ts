@@ -91,13 +91,6 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const output = op.output ? await openArray(op.output) : undefined;
   const grid = taskGrid(op, inputs, output);
   if (op.pieces) checkPieces(op, grid);
-  const inFlight = Math.max(
-    1,
-    Math.min(
-      options.executor?.concurrency ?? options.workers ?? navigator.hardwareConcurrency ?? 1,
-      Math.floor((options.memoryBytes ?? 2 ** 31) / bytesPerTask(op, grid, inputs, output)),
-    ),
-  );
   const journalDir = options.journalDir === false
     ? undefined
     : options.journalDir ?? defaultJournalDir(op.output);
@@ -135,6 +128,14 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     options.workers !== undefined ? { size: options.workers } : {},
   );
   const executor = options.executor ?? ownExecutor!;
+  // Running and queued tasks; a queued one holds no data until it starts, so this is cautious.
+  const inFlight = Math.max(
+    1,
+    Math.min(
+      executor.concurrency * (1 + (executor.queued ?? 0)),
+      Math.floor((options.memoryBytes ?? 2 ** 31) / bytesPerTask(op, grid, inputs, output)),
+    ),
+  );
   const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
   const stats = { executed: 0, retried: 0, bytesRead: 0, bytesWritten: 0 };
   const retries: { task: ChunkTask; readyAt: number }[] = [];

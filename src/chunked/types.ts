@@ -169,6 +169,11 @@ export interface TaskResult {
 export interface TaskExecutor {
   /** How many tasks it can run at once. */
   readonly concurrency: number;
+  /**
+   * How many more it can hold queued per running task, started as soon as a place frees
+   * (default 0): the scheduler keeps up to `concurrency × (1 + queued)` tasks in flight.
+   */
+  readonly queued?: number;
   execute(task: ChunkTask): Promise<TaskResult>;
   close(): Promise<void>;
 }

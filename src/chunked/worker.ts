@@ -1,5 +1,6 @@
 /**
- * Web Worker entry: exposes `run(task)` through comlink. Failures come back as data
+ * Web Worker entry: exposes `run(task)` through comlink; tasks handed over while one runs wait
+ * their turn (the pool queues a few per worker). Failures come back as data
  * (see `serialize_error.ts`) so the whole cause chain survives; partial typed arrays are
  * transferred, not copied.
  * @module
@@ -18,17 +19,26 @@ export interface ChunkWorkerApi {
   run(task: ChunkTask): Promise<WorkerReply>;
 }
 
+/** The end of the last task handed to this worker: tasks run one after another, in order. */
+let last: Promise<unknown> = Promise.resolve();
+
 const api: ChunkWorkerApi = {
-  async run(task) {
-    try {
-      const result = await executeTask(task);
-      const reply: WorkerReply = { ok: true, result };
-      return Comlink.transfer(reply, transferables(result.partial));
-    } catch (error) {
-      return { ok: false, error: serializeError(error) };
-    }
+  run(task) {
+    const reply = last.then(() => runOne(task));
+    last = reply;
+    return reply;
   },
 };
+
+async function runOne(task: ChunkTask): Promise<WorkerReply> {
+  try {
+    const result = await executeTask(task);
+    const reply: WorkerReply = { ok: true, result };
+    return Comlink.transfer(reply, transferables(result.partial));
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
 
 /** Array buffers inside a partial (typed arrays in plain objects and arrays), each once. */
 function transferables(value: unknown, found = new Set<ArrayBuffer>()): ArrayBuffer[] {

@@ -145,6 +145,24 @@ export function flakyCopy(
   return { output: Float32Array.from(inputs[0]!.data) };
 }
 
+/**
+ * map kernel: copy, but kill its worker (an uncaught error outside the task) on the first attempt
+ * at chunk `params.crashChunk`; that task never settles by itself.
+ */
+export function crashingCopy(
+  inputs: KernelInput[],
+  params: { crashChunk: number },
+  context: KernelContext,
+): KernelResult | Promise<KernelResult> {
+  if (context.chunkLinear === params.crashChunk && context.attempt === 1) {
+    setTimeout(() => {
+      throw new Error(`worker crash at chunk ${context.chunkLinear}`);
+    }, 0);
+    return new Promise(() => {});
+  }
+  return { output: Float32Array.from(inputs[0]!.data) };
+}
+
 /** map kernel: copy, but always throw at chunk `params.badChunk`. */
 export function failingCopy(
   inputs: KernelInput[],

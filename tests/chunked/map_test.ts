@@ -145,6 +145,68 @@ Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
   assertEquals(large.inFlight, 8);
 });
 
+Deno.test("createWorkerPool() queues one task per worker by default: twice its size in flight", async () => {
+  const input = randomVolume("in", shape, [4, 4, 4], 5);
+  const output = createSharedArray("copy", { shape, chunks: [4, 4, 4], dtype: "float32" });
+  const op = map({
+    name: "copy",
+    kernel: testKernel("slowCopy"),
+    inputs: [input],
+    output,
+    params: { delayMs: 1 },
+  });
+  for (const [queued, expected] of [[undefined, 4], [0, 2], [2, 6]] as const) {
+    const pool = createWorkerPool({ size: 2, ...(queued !== undefined ? { queued } : {}) });
+    try {
+      const result = await runOp(op, { executor: pool, quiet: true, journalDir: false });
+      assertEquals(result.inFlight, expected);
+      assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)].map((v) => v * 2 + 1));
+    } finally {
+      await pool.close();
+    }
+  }
+});
+
+Deno.test("createWorkerPool() replaces a worker that dies; its tasks are retried and the job completes", async () => {
+  const input = randomVolume("crash-in", [8, 8, 8], [4, 4, 4], 3);
+  const output = createSharedArray("crash-out", {
+    shape: [8, 8, 8],
+    chunks: [4, 4, 4],
+    dtype: "float32",
+  });
+  const pool = createWorkerPool({ size: 1, queued: 1 });
+  try {
+    const retried: string[] = [];
+    const crash = (crashChunk: number) =>
+      map({
+        name: "crash",
+        kernel: testKernel("crashingCopy"),
+        inputs: [input],
+        output,
+        params: { crashChunk },
+      });
+    const result = await runOp(crash(2), {
+      executor: pool,
+      quiet: true,
+      journalDir: false,
+      retryDelayMs: 1,
+      onRetry: (error) => retried.push((error as Error).message),
+    });
+    // The crashed task, and the one queued behind it if it was already handed over.
+    assert_(result.retried >= 1 && result.retried <= 2, `retried ${result.retried}`);
+    assert_(retried.every((m) => m.startsWith("Worker died")), retried.join("; "));
+    assert_(retried.some((m) => m.includes("worker crash at chunk 2")), retried.join("; "));
+    assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)]);
+    // The replacement worker keeps serving the pool.
+    sharedArrayData(output).fill(0);
+    const again = await runOp(crash(-1), { executor: pool, quiet: true, journalDir: false });
+    assertEquals(again.executed, 8);
+    assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)]);
+  } finally {
+    await pool.close();
+  }
+});
+
 Deno.test("runOp() with a fold gives the merge's totals without holding every partial", async () => {
   const input = randomVolume("fold-in", shape, [3, 4, 5], 12);
   const pool = createWorkerPool({ size: 2 });
