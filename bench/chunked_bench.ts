@@ -1,10 +1,11 @@
 /**
  * Chunked-core benchmark: Gaussian (σ = 2) and DoG (σ = 3 / 4.8) on a 256³ float32 volume in
- * 64³ chunks with 1 and 2 workers, against scipy.ndimage single-threaded in the same run (and
- * the same filter on the whole volume in one thread). Each rate is the median of 7 timed runs
- * (scipy: of 3), 1- and 2-worker runs alternating; then the peak RSS of a DoG job over
- * generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add `--big` for
- * 1 GiB), which must stay flat. Run: `deno run -A bench/chunked_bench.ts [--big] [--filters-only]`.
+ * 64³ chunks (or `--chunks=z,y,x`) with 1 and 2 workers, against scipy.ndimage single-threaded
+ * in the same run (and the same filter on the whole volume in one thread). Each rate is the
+ * median of 7 timed runs (scipy: of 3), 1- and 2-worker runs alternating; then the peak RSS of a
+ * DoG job over generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add
+ * `--big` for 1 GiB), which must stay flat. Run:
+ * `deno run -A bench/chunked_bench.ts [--big] [--filters-only] [--chunks=z,y,x]`.
  * @module
  */
 import { join } from "node:path";
@@ -40,7 +41,16 @@ export function generatePattern(
 
 const side = 256;
 const voxels = side ** 3;
-const chunks = [64, 64, 64];
+/** Chunk shape of the filter runs: `--chunks=z,y,x` (default 64³; the sample FM uses 64×128×128). */
+const chunks = (Deno.args.find((a) => a.startsWith("--chunks="))?.slice(9) ?? "64,64,64")
+  .split(",").map(Number);
+if (chunks.length !== 3 || !chunks.every((n) => Number.isInteger(n) && n > 0 && n <= side)) {
+  console.error(
+    `--chunks: expected three integers from 1 to ${side} (z,y,x), got ${chunks.join(",")}`,
+  );
+  Deno.exit(2);
+}
+const chunkLabel = chunks.every((n) => n === chunks[0]) ? `${chunks[0]}³` : chunks.join("×");
 /** Timed runs per filter and pool size; the figures are their medians. */
 const repeats = 7;
 
@@ -117,7 +127,7 @@ async function filterFigures(): Promise<Figure[]> {
     const base = scipy?.[filter];
     for (const [i, workers] of [1, 2].entries()) {
       figures.push({
-        name: `${filter} 256³ chunked, ${workers} worker${workers > 1 ? "s" : ""}`,
+        name: `${filter} 256³ in ${chunkLabel} chunks, ${workers} worker${workers > 1 ? "s" : ""}`,
         value: rates[i]!,
         unit: "Mvox/s",
         baseline: base ? "scipy.ndimage 1 thread" : "whole volume, 1 thread (gaussian)",
@@ -126,7 +136,7 @@ async function filterFigures(): Promise<Figure[]> {
       });
     }
     figures.push({
-      name: `${filter} 2 workers vs 1`,
+      name: `${filter} in ${chunkLabel} chunks, 2 workers vs 1`,
       value: rates[1]!,
       unit: "Mvox/s",
       baseline: "1 worker",
@@ -135,7 +145,7 @@ async function filterFigures(): Promise<Figure[]> {
     });
   }
   figures.push({
-    name: "gaussian 256³ chunked 1 worker vs whole volume",
+    name: `gaussian 256³ in ${chunkLabel} chunks, 1 worker vs whole volume`,
     value: figures[0]!.value,
     unit: "Mvox/s",
     baseline: "whole volume, 1 thread",
@@ -233,6 +243,7 @@ if (import.meta.main) {
         ? []
         : await rssFigures(Deno.args.includes("--big"))),
     ];
-    await writeResults("chunked", figures);
+    const defaultChunks = chunks.every((n) => n === 64);
+    await writeResults(defaultChunks ? "chunked" : `chunked_${chunks.join("x")}`, figures);
   }
 }
