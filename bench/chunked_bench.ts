@@ -108,13 +108,19 @@ async function filterFigures(): Promise<Figure[]> {
       sigmaHigh: 4.8,
     }]] as const
   ) {
-    // One pool per size, both warmed up (JIT, module load); then timed runs alternate between
-    // them, so that a slow spell of this shared machine hits both alike, and the median counts.
+    // One pool per size, both warmed up by 3 runs (module load, and JIT tiers: after 1 run V8's
+    // helper threads were still compiling, on the idle core with 1 worker but taking time from
+    // the workers with 2); then timed runs alternate between them, so that a slow spell of this
+    // shared machine hits both alike, and the median counts.
     const sizes = [1, 2];
     const pools = sizes.map((size) => createWorkerPool({ size }));
     const op = filterOp(filter, { input, output }, params);
     const seconds: number[][] = sizes.map(() => []);
-    for (const pool of pools) await runOp(op, { executor: pool, quiet: true, journalDir: false });
+    for (const pool of pools) {
+      for (let warm = 0; warm < 3; warm++) {
+        await runOp(op, { executor: pool, quiet: true, journalDir: false });
+      }
+    }
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const [i, pool] of pools.entries()) {
         started = performance.now();
