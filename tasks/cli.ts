@@ -4,6 +4,7 @@
  * @module
  */
 import { OmeZarrError } from "../src/io/errors.ts";
+import { ChunkTaskError } from "../src/chunked/errors.ts";
 
 /** A mistake in how a command was called or in its input, reported as one sentence. */
 export class UsageError extends Error {
@@ -15,8 +16,9 @@ export class UsageError extends Error {
 }
 
 /**
- * Run a task's main function; expected errors print one line and exit 2,
- * anything else prints its stack (a bug) and exits 1.
+ * Run a task's main function; expected errors (including a chunk task that failed reading its
+ * input) print one line and exit 2, an interrupt exits 130, anything else prints its stack (a
+ * bug) and exits 1.
  * @param main the task body
  */
 export async function runCli(main: () => Promise<void>): Promise<void> {
@@ -30,6 +32,12 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       console.error(`error: ${error.message}`);
       Deno.exit(2);
     }
+    // A chunk task that failed on its input (a missing, truncated or corrupt chunk): the
+    // message already names the op, the chunk and the file.
+    if (error instanceof ChunkTaskError && causedByInput(error)) {
+      console.error(`error: ${error.message}`);
+      Deno.exit(2);
+    }
     if (error instanceof DOMException && error.name === "AbortError") {
       console.error("error: interrupted");
       Deno.exit(130);
@@ -37,4 +45,15 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     console.error(error);
     Deno.exit(1);
   }
+}
+
+/**
+ * Whether an error's cause chain holds an OmeZarrError (by name: errors from workers come back
+ * as plain errors that keep their name).
+ */
+function causedByInput(error: Error): boolean {
+  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof OmeZarrError || cause.name === "OmeZarrError") return true;
+  }
+  return false;
 }

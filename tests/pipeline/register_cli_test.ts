@@ -80,3 +80,25 @@ Deno.test("register task rejects bad configs and inputs with one sentence and ex
     /no mitochondria found in FM channel 0 \("mito"\)/,
   );
 });
+
+Deno.test("register task names the op, chunk and file of a corrupt input chunk, exit 2", async () => {
+  await using temp = await tempFolder();
+  const um = (name: string) => ({ name, type: "space", unit: "micrometer" });
+  const fm = path.join(temp.folder, "fm.zarr");
+  const voxels = Uint16Array.from({ length: 8 * 32 * 32 }, (_, i) => (i * 2654435761) % 4096);
+  await writeImage(fm, voxels, {
+    axes: [um("z"), um("y"), um("x")],
+    shape: [8, 32, 32],
+    chunks: [8, 16, 16],
+    dtype: "uint16",
+    scale: [0.13, 0.035, 0.035],
+    codec: "zstd",
+  });
+  const chunkFile = path.join(fm, "0", "c", "0", "1", "0");
+  await Deno.stat(chunkFile); // the chunk exists before it is spoiled
+  await Deno.writeFile(chunkFile, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
+  assertOneSentence(
+    await runRegister(temp.folder, "fm: { path: fm.zarr }\nem: { path: fm.zarr }\n"),
+    /Chunk \[0, 1, 0\] of "[^"]+" failed after 3 attempts: .*fm\.zarr\/0: cannot read chunk \[0, 1, 0\]/,
+  );
+});
