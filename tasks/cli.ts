@@ -32,8 +32,8 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
       console.error(`error: ${error.message}`);
       Deno.exit(2);
     }
-    // A chunk task that failed on its input (a missing, truncated or corrupt chunk): the
-    // message already names the op, the chunk and the file.
+    // A chunk task that failed on its input (an unreadable, truncated or corrupt chunk; an
+    // absent one reads as the fill value): the message already names the op, chunk and array.
     if (error instanceof ChunkTaskError && causedByInput(error)) {
       console.error(`error: ${error.message}`);
       Deno.exit(2);
