@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { type ConvertOptions, convertToOmeZarr } from "../src/io/tiff_convert.ts";
 import { VolumeImportError } from "../src/io/import_error.ts";
+import { overlapOf } from "../src/io/paths_apart.ts";
 
 const USAGE = "usage: deno task convert IN.tif|IN_FOLDER OUT.zarr [--voxel-size z,y,x] " +
   "[--unit nanometer] [--chunks z,y,x] [--version 0.4|0.5] [--codec zstd|gzip|raw]";
@@ -50,6 +51,11 @@ async function main(args: string[]): Promise<void> {
   }
   const [input, output] = positionals;
   if (input === undefined || output === undefined || positionals.length > 2) fail(USAGE);
+  const overlap = overlapOf([{ label: "OUT.zarr", path: output }], [{
+    label: "the input",
+    path: input,
+  }]);
+  if (overlap) fail(overlap);
   if (values.version !== undefined && values.version !== "0.4" && values.version !== "0.5") {
     fail(`--version "${values.version}" is not one of 0.4, 0.5.`);
   }

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { runCli, UsageError } from "./cli.ts";
+import { overlapOf } from "../src/io/paths_apart.ts";
 import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
 import { openEmBackend } from "../src/em/em_backend.ts";
 import { segmentEmImage, type SegmentImageOptions } from "../src/em/segment_volume.ts";
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
       "Usage: segment-em IN.zarr OUT.zarr [--model builtin|PATH.onnx] [--level N]",
     );
   }
+  const overlap = overlapOf([{ label: "OUT.zarr", path: output }], [{
+    label: "IN.zarr",
+    path: input,
+  }]);
+  if (overlap) throw new UsageError(overlap);
   const numberFlag = (name: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
     const value = Number(text);

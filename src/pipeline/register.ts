@@ -15,6 +15,7 @@ import { spatialGridUm } from "../io/image.ts";
 import { writePointsCsv } from "../stages/points_io.ts";
 import { fitTransform } from "./fit.ts";
 import { InputError, openInputs, outputLevel } from "./inputs.ts";
+import { overlapOf } from "../io/paths_apart.ts";
 import { emPointCloud, emPointCloudInFmFrame, fmPointCloud } from "./clouds.ts";
 import { emLabelsStage, fmLabelsStage } from "./segment.ts";
 import { StageState } from "./stage_state.ts";
@@ -61,6 +62,19 @@ export async function register(
   });
   const out = config.output.path;
   const work = path.join(out, "work");
+  const overlap = overlapOf(
+    [ // what register creates in output.path (other files there are left alone)
+      { label: "the output image", path: path.join(out, "registered.zarr") },
+      { label: "the work folder", path: work },
+      { label: "the report folder", path: path.join(out, "report") },
+    ],
+    [
+      { label: "fm.path", path: config.fm.path },
+      { label: "em.path", path: config.em.path },
+      ...(config.em.labels ? [{ label: "em.labels", path: config.em.labels }] : []),
+    ],
+  );
+  if (overlap) throw new InputError(overlap);
   await Deno.mkdir(work, { recursive: true });
   const state = await StageState.open(path.join(work, "state.json"));
   const inputs = await openInputs(config);

@@ -71,6 +71,23 @@ Deno.test("register task rejects bad configs and inputs with one sentence and ex
     await runRegister(temp.folder, "fm: { path: fm.zarr }\nem: { path: yx.zarr }\n"),
     /em\.path: .*yx\.zarr has axes \[y, x\]; clemreg needs spatial axes z, y and x/,
   );
+  // An input inside what register writes: refused before anything is written.
+  await Deno.mkdir(path.join(temp.folder, "out", "work"), { recursive: true });
+  await Deno.rename(
+    path.join(temp.folder, "yx.zarr"),
+    path.join(temp.folder, "out", "work", "em.zarr"),
+  );
+  assertOneSentence(
+    await runRegister(
+      temp.folder,
+      "fm: { path: fm.zarr }\nem: { path: out/work/em.zarr }\noutput: { path: out }\n",
+    ),
+    /the work folder .*out\/work holds em\.path .*em\.zarr: writing it could overwrite the input/,
+  );
+  await Deno.rename(
+    path.join(temp.folder, "out", "work", "em.zarr"),
+    path.join(temp.folder, "yx.zarr"),
+  );
   // An FM channel with no signal: the segmentation finds nothing, and says so.
   assertOneSentence(
     await runRegister(
