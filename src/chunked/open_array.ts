@@ -52,7 +52,11 @@ async function openUncached(location: ArrayLocation): Promise<ChunkedArray> {
       return await open(location.args) as ChunkedArray;
     }
     if (location.kind === "zarr") {
-      return await openLevel(await openImage(location.location), location.level);
+      // inputs were checked where the job started; outputs are still being written
+      return await openLevel(
+        await openImage(location.location, { allowIncomplete: true }),
+        location.level,
+      );
     }
     throw new TypeError(`Unknown array location kind "${(location as { kind: string }).kind}"`);
   } catch (error) {

@@ -11,6 +11,7 @@ export type OmeZarrErrorKind =
   | "invalid-metadata"
   | "unsupported"
   | "read-failed"
+  | "incomplete"
   | "write-failed";
 
 /** An OME-Zarr location could not be opened, read or written. */

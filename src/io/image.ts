@@ -52,9 +52,23 @@ export interface OmeImage {
 const arraysByImage = new WeakMap<OmeImage, Map<number, Promise<ZarrArray>>>();
 
 /**
+ * Key of the marker an image carries from its creation by clemreg until its last chunk and
+ * pyramid level are written (see `createImage` and `markImageComplete`).
+ */
+export const INCOMPLETE_MARKER = "/.clemreg-incomplete";
+
+/** Options of {@linkcode openImage}. */
+export interface OpenImageOptions {
+  /** Open an image that carries the incomplete marker (its writer's own reads and resumes). */
+  allowIncomplete?: boolean;
+}
+
+/**
  * Open an OME-Zarr image (NGFF 0.4 or 0.5) at a path or URL.
- * A bioformats2raw container opens its first series.
+ * A bioformats2raw container opens its first series. An image clemreg is still writing (or
+ * whose writing was cut short) is refused unless `allowIncomplete`.
  * @param location a local path or `http(s)://` URL
+ * @param options `allowIncomplete` for the writer's own use (chunk tasks, resumes)
  * @returns the image's metadata; pixels are read with {@linkcode openLevel}
  * @throws {OmeZarrError} naming the location and the problem
  * @example
@@ -63,12 +77,23 @@ const arraysByImage = new WeakMap<OmeImage, Map<number, Promise<ZarrArray>>>();
  * console.log(image.version, image.levels.length);
  * ```
  */
-export async function openImage(location: string): Promise<OmeImage> {
+export async function openImage(
+  location: string,
+  options: OpenImageOptions = {},
+): Promise<OmeImage> {
   let store: Store;
   try {
     store = openStore(location);
   } catch (cause) {
     throw new OmeZarrError("unsupported", location, (cause as Error).message, { cause });
+  }
+  if (!options.allowIncomplete && await store.get(INCOMPLETE_MARKER) !== undefined) {
+    throw new OmeZarrError(
+      "incomplete",
+      location,
+      "is incomplete: the run that writes it was interrupted or failed; rerun that command to " +
+        "finish it",
+    );
   }
   let documents: GroupDocuments;
   try {
@@ -94,7 +119,7 @@ export async function openImage(location: string): Promise<OmeImage> {
     );
   }
   if (!("multiscales" in ome) && "bioformats2raw.layout" in ome) {
-    return await openImage(location.replace(/\/+$/, "") + "/0");
+    return await openImage(location.replace(/\/+$/, "") + "/0", options);
   }
   const multiscale = parseMultiscale(location, ome);
   const levels: LevelInfo[] = [];

@@ -8,7 +8,7 @@ import { chunkBox, chunkGridShape, chunkIndices, copyRegion, voxelCount } from "
 import { arrayMetadata, type ChunkLayout, type WriteCodec } from "./chunk_codec.ts";
 import { allocate, dataTypeOf, isDataType } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
-import { type Axis, type OmeImage, openImage, openLevel } from "./image.ts";
+import { type Axis, INCOMPLETE_MARKER, type OmeImage, openImage, openLevel } from "./image.ts";
 import { ngffFormat } from "./ngff_format.ts";
 import { buildPyramid, pyramidFactors } from "./pyramid.ts";
 import { joinKey, openStore } from "./store.ts";
@@ -39,6 +39,11 @@ export interface ImageSpec {
   name?: string;
   /** More OME attributes (e.g. clemreg's transform record). */
   extraAttributes?: Record<string, unknown>;
+  /**
+   * Mark the image incomplete until {@linkcode markImageComplete}: `openImage` refuses it, so an
+   * interrupted run's output is never read as a finished one.
+   */
+  incomplete?: boolean;
 }
 
 /**
@@ -62,6 +67,11 @@ export async function createImage(location: string, spec: ImageSpec): Promise<Om
   const store = openStore(location);
   if (!store.set) {
     throw new OmeZarrError("unsupported", location, "cannot write: the store is read-only");
+  }
+  if (spec.incomplete) {
+    // first, so that a crash at any later point leaves the image marked
+    const note = { note: "clemreg is writing this image, or a run writing it did not finish" };
+    await store.set(INCOMPLETE_MARKER, encodeJson(note));
   }
   const rank = spec.shape.length;
   const codec = spec.codec ?? "zstd";
@@ -113,7 +123,19 @@ export async function createImage(location: string, spec: ImageSpec): Promise<Om
   for (const { file, document } of format.groupFiles(ome)) {
     await store.set(joinKey(file), encodeJson(document));
   }
-  return await openImage(location);
+  return await openImage(location, { allowIncomplete: true });
+}
+
+/**
+ * Remove the incomplete marker once every chunk and level of an image is written.
+ * @param location the image's path or URL
+ */
+export async function markImageComplete(location: string): Promise<void> {
+  const store = openStore(location);
+  if (!store.delete) {
+    throw new OmeZarrError("unsupported", location, "cannot write: the store is read-only");
+  }
+  await store.delete(INCOMPLETE_MARKER);
 }
 
 /**
@@ -139,7 +161,7 @@ export async function writeImage(
       `Cannot write ${location}: ${data.length} values do not fill shape [${spec.shape}]`,
     );
   }
-  const image = await createImage(location, spec);
+  const image = await createImage(location, { ...spec, incomplete: true });
   const array = await openLevel(image, 0);
   const whole = { start: spec.shape.map(() => 0), stop: spec.shape.slice() };
   for (const index of chunkIndices(chunkGridShape(spec.shape, array.chunks))) {
@@ -149,6 +171,7 @@ export async function writeImage(
     await array.writeChunk(index, chunk);
   }
   await buildPyramid(image);
+  if (!spec.incomplete) await markImageComplete(location);
   return image;
 }
 

@@ -9,7 +9,7 @@ import { runOp } from "../chunked/scheduler.ts";
 import type { RunOptions } from "../chunked/scheduler.ts";
 import type { Config } from "../config/schema.ts";
 import { openImage, spatialGridUm } from "../io/image.ts";
-import { createImage } from "../io/writer.ts";
+import { createImage, markImageComplete } from "../io/writer.ts";
 import { openStore } from "../io/store.ts";
 import { buildPyramidChunked } from "../stages/pyramid_op.ts";
 import { warpOp } from "../stages/warp.ts";
@@ -78,6 +78,7 @@ export async function writeOutput(
         channelNames: inputs.fm.channelNames,
         name: "FM registered onto EM",
         extraAttributes: record,
+        incomplete: true, // until both warps and pyramids are written
       });
       await runOp(
         warpOp(
@@ -110,6 +111,7 @@ export async function writeOutput(
         labels: true,
         name: labelsName,
         extraAttributes: record,
+        incomplete: true,
       });
       await writeLabelsGroup(outputPath, config.output.version, [labelsName]);
       await runOp(
@@ -129,6 +131,8 @@ export async function writeOutput(
         run,
       );
       await buildPyramidChunked(labels, run);
+      await markImageComplete(labelsPath);
+      await markImageComplete(outputPath);
       return true;
     },
   );

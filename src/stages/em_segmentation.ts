@@ -15,7 +15,7 @@ import { nearestInPlaneLevel, sampledStats } from "../em/segment_volume.ts";
 import type { VolumeStats } from "../em/em_backend.ts";
 import { labelComponents } from "../filters/label.ts";
 import { openImage, openLevel, spatialVoxelSizeUm } from "../io/image.ts";
-import { createImage } from "../io/writer.ts";
+import { createImage, markImageComplete } from "../io/writer.ts";
 import { buildPyramidChunked } from "./pyramid_op.ts";
 import { type ChunkLabels, chunkLabelsPartial, finishChunkedLabels } from "./chunked_labels.ts";
 
@@ -130,6 +130,7 @@ export async function segmentEmChunked(
     labels: true,
     name: "em_mitochondria",
     extraAttributes: { clemreg: { emSegmentation: { model: options.model, sourceLevel: level } } },
+    incomplete: true, // until its pyramid is written
   });
   const minVoxels = options.minVoxels ?? 500;
   const minSlices = options.minSlices ?? 4;
@@ -153,6 +154,7 @@ export async function segmentEmChunked(
     },
   );
   await buildPyramidChunked(labels, run);
+  await markImageComplete(output);
   let foregroundVoxels = 0;
   for (let i = 1; i < finished.sizes.length; i++) foregroundVoxels += finished.sizes[i]!;
   return {

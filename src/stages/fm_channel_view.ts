@@ -62,7 +62,7 @@ export function fmChannelLocation(
  * @returns the 3-D chunked array
  */
 export async function openChannelView(args: ChannelViewArgs): Promise<ChunkedArray> {
-  const image = await openImage(args.location);
+  const image = await openImage(args.location, { allowIncomplete: true }); // checked upstream
   const array = await openLevel(image, args.level);
   const names = image.axes.map((a) => a.name.toLowerCase());
   const spatial = ["z", "y", "x"].map((n) => names.indexOf(n));

@@ -15,7 +15,7 @@ import type { ArrayLocation } from "../chunked/types.ts";
 import { haloVoxels } from "../filters/sigma.ts";
 import type { OmeImage } from "../io/image.ts";
 import type { DataType } from "../io/types.ts";
-import { createImage } from "../io/writer.ts";
+import { createImage, markImageComplete } from "../io/writer.ts";
 import { type ChunkLabels, finishChunkedLabels, writeTable } from "./chunked_labels.ts";
 import { buildPyramidChunked } from "./pyramid_op.ts";
 import type { FmSegmentationSummary } from "./fm_segmentation_volume.ts";
@@ -175,6 +175,7 @@ export async function segmentFm(
       translation: [...(input.translationUm ?? [0, 0, 0])],
       labels: true,
       name: "fm_mitochondria",
+      incomplete: true, // until its pyramid is written
     });
     const finished = await finishChunkedLabels(
       provisional,
@@ -191,6 +192,7 @@ export async function segmentFm(
     );
     // on the pool, under the memory budget (a main-thread build held ~150 MiB more at the peak)
     await buildPyramidChunked(image, { ...run, upstreamIds: [finished.opId] });
+    await markImageComplete(options.output);
     let foregroundVoxels = 0;
     for (let i = 1; i < finished.sizes.length; i++) foregroundVoxels += finished.sizes[i]!;
     const summary: FmSegmentationSummary = {

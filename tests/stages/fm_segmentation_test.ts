@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createWorkerPool } from "../../src/chunked/pool.ts";
 import { createSharedArray, sharedArrayData } from "../../src/chunked/shared_array.ts";
-import { openLevel } from "../../src/io/image.ts";
+import { openImage, openLevel } from "../../src/io/image.ts";
+import { OmeZarrError } from "../../src/io/errors.ts";
 import { segmentFm } from "../../src/stages/fm_segmentation.ts";
 import { segmentFmVolume } from "../../src/stages/fm_segmentation_volume.ts";
 import { dice, fmPhantom } from "./fm_phantom.ts";
@@ -69,6 +70,47 @@ Deno.test("segmentFm() chunked with odd chunks equals segmentFmVolume() (same pa
       assert.deepEqual(image.levels[0]!.scale, [0.13, 0.035, 0.035]);
       assert.ok("image-label" in image.attributes, "written as a label image");
     }
+  } finally {
+    await pool.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("segmentFm() output cut short is refused as incomplete until a rerun finishes it", async () => {
+  const input = createSharedArray("fm-phantom-cut", {
+    shape: SHAPE,
+    chunks: [16, 48, 48],
+    dtype: "uint16",
+  });
+  sharedArrayData(input).set(phantom.fm);
+  const dir = await Deno.makeTempDir({ prefix: "fmseg-cut-" });
+  const pool = createWorkerPool({ size: 1 });
+  const output = `${dir}/labels.zarr`;
+  const source = { array: input, voxelSizeUm: VOXEL_NM.map((v) => v / 1000) };
+  try {
+    // Stop in the relabel pass: the output image exists, some of its chunks do not.
+    const controller = new AbortController();
+    const progress = {
+      tty: false,
+      intervalSeconds: 0,
+      write: (text: string) => void (text.includes("relabel") && controller.abort()),
+    };
+    await assert.rejects(
+      segmentFm(source, { output, executor: pool, progress, signal: controller.signal }),
+      (error: unknown) => error instanceof DOMException && error.name === "AbortError",
+    );
+    await assert.rejects(
+      openImage(output),
+      (error: unknown) =>
+        error instanceof OmeZarrError && error.kind === "incomplete" &&
+        /labels\.zarr: is incomplete: the run that writes it was interrupted/.test(error.message),
+    );
+    const { summary } = await segmentFm(source, { output, executor: pool, quiet: true });
+    const image = await openImage(output);
+    const labels = await (await openLevel(image, 0)).readRegion({ start: [0, 0, 0], stop: SHAPE });
+    const whole = segmentFmVolume(phantom.fm, SHAPE, VOXEL_NM);
+    assert.equal(summary.count, whole.summary.count);
+    assertSamePartition(labels as Uint32Array, whole.labels);
   } finally {
     await pool.close();
     await Deno.remove(dir, { recursive: true });
