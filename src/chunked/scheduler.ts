@@ -1,8 +1,8 @@
 /**
  * Runs one op: plans its chunk tasks lazily, skips journalled chunks, keeps a bounded number
- * of tasks in flight (from a memory budget and the executor's concurrency), retries failures
- * with exponential backoff, stops cleanly on abort, journals each chunk after its write, and
- * merges the partials.
+ * of tasks in flight (from a memory budget and the executor's concurrency and queue), retries
+ * failures with exponential backoff, stops cleanly on abort, journals each chunk after its
+ * write, and merges the partials.
  * @module
  */
 import { holdHeapTrim } from "./heap_trim.ts";
@@ -68,7 +68,7 @@ export interface OpResult {
   skipped: number;
   /** Failed attempts that were retried. */
   retried: number;
-  /** Tasks allowed in flight (memory budget ∧ executor concurrency). */
+  /** Tasks allowed in flight, running or queued (memory budget ∧ concurrency × (1 + queued)). */
   inFlight: number;
   bytesRead: number;
   bytesWritten: number;
