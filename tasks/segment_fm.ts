@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { openImage, spatialVoxelSizeUm } from "../src/io/image.ts";
 import { fmChannelLocation } from "../src/stages/fm_channel_view.ts";
-import { segmentFm } from "../src/stages/fm_segmentation.ts";
+import { defaultFmWorkDir, segmentFm } from "../src/stages/fm_segmentation.ts";
 import { abortOnInterrupt } from "../src/chunked/interrupt.ts";
 import { overlapOf } from "../src/io/paths_apart.ts";
 import { runCli, UsageError } from "./cli.ts";
@@ -34,7 +34,10 @@ if (import.meta.main) {
     const [input, output, ...rest] = positionals;
     if (!input || !output || rest.length > 0) throw new UsageError(USAGE);
     const overlap = overlapOf(
-      [{ label: "OUT.zarr", path: output }, { label: "its work folder", path: `${output}.work` }],
+      [{ label: "OUT.zarr", path: output }, {
+        label: "its work folder",
+        path: defaultFmWorkDir(output),
+      }],
       [{ label: "IN.zarr", path: input }],
     );
     if (overlap) throw new UsageError(overlap);

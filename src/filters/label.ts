@@ -1,7 +1,8 @@
 /**
  * Connected-component labelling of a binary mask (6- or 26-connectivity): a raster pass over the
- * foreground runs of each row with union-find, then a pass that writes the final labels; labels are numbered in scan order of each object's first voxel, like
- * `scipy.ndimage.label`. An offset makes per-chunk labels globally unique for chunked CCL.
+ * foreground runs of each row with union-find, then a pass that writes the final labels. Labels
+ * are numbered in scan order of each object's first voxel, like `scipy.ndimage.label`. An
+ * offset makes per-chunk labels globally unique for chunked CCL.
  * @module
  */
 import { voxelCount } from "../io/box.ts";
@@ -131,7 +132,6 @@ function firstPass(
   const rowRuns: PlaneRuns[] = [];
   const cursor: number[] = [];
   const rowEnd: number[] = [];
-  let i = 0;
   for (let z = 0; z < nz; z++) {
     current.count = 0;
     for (let y = 0; y < ny; y++) {
@@ -146,7 +146,7 @@ function firstPass(
         cursor[rows] = runs.rowFirst[row]!;
         rowEnd[rows++] = runs.rowFirst[row + 1]!;
       }
-      const rowStart = i;
+      const rowStart = (z * ny + y) * nx;
       let x = 0;
       while (x < nx) {
         if (mask[rowStart + x] === 0) {
@@ -173,7 +173,6 @@ function firstPass(
         if (stop - start > 32) labels.fill(label, rowStart + start, rowStart + stop);
         else for (let k = rowStart + start; k < rowStart + stop; k++) labels[k] = label;
       }
-      i += nx;
     }
     current.rowFirst[ny] = current.count;
     const swap = previous;

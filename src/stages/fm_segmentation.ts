@@ -79,7 +79,7 @@ export async function segmentFm(
   const shape = [...source.shape];
   const chunks = (options.chunks ?? [...source.chunks]).map((c, axis) => Math.min(c, shape[axis]!));
   const resolved = resolveFmSegmentation(options, input.voxelSizeUm.map((s) => s * 1000));
-  const workDir = options.workDir ?? `${options.output.replace(/\/+$/, "")}.work`;
+  const workDir = options.workDir ?? defaultFmWorkDir(options.output);
   const executor = options.executor ?? createWorkerPool(
     options.workers !== undefined ? { size: options.workers } : {},
   );
@@ -208,6 +208,15 @@ export async function segmentFm(
   } finally {
     if (!options.executor) await executor.close();
   }
+}
+
+/**
+ * Where `segmentFm` keeps its scratch arrays, tables and journals unless told: `<output>.work`.
+ * @param output the labels image's path
+ * @returns the work folder's path
+ */
+export function defaultFmWorkDir(output: string): string {
+  return `${output.replace(/\/+$/, "")}.work`;
 }
 
 function kernelOf(name: string) {

@@ -127,7 +127,8 @@ Deno.test("runGraph() feeds a reduce result into a later map's params", async ()
   }
 });
 
-Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
+/** A slow copy (×2 + 1) of a random volume in 4³ chunks: 1 ms per chunk. */
+function slowCopyJob() {
   const input = randomVolume("in", shape, [4, 4, 4], 5);
   const output = createSharedArray("copy", { shape, chunks: [4, 4, 4], dtype: "float32" });
   const op = map({
@@ -137,6 +138,11 @@ Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
     output,
     params: { delayMs: 1 },
   });
+  return { input, output, op };
+}
+
+Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
+  const { op } = slowCopyJob();
   // One task holds 64 float32 in + 64 out = 512 B, ×2 memory factor = 1 KiB.
   const executor = createInlineExecutor({ concurrency: 8 });
   const small = await runOp(op, { executor, memoryBytes: 3000, quiet: true, journalDir: false });
@@ -146,15 +152,7 @@ Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
 });
 
 Deno.test("createWorkerPool() queues one task per worker by default: twice its size in flight", async () => {
-  const input = randomVolume("in", shape, [4, 4, 4], 5);
-  const output = createSharedArray("copy", { shape, chunks: [4, 4, 4], dtype: "float32" });
-  const op = map({
-    name: "copy",
-    kernel: testKernel("slowCopy"),
-    inputs: [input],
-    output,
-    params: { delayMs: 1 },
-  });
+  const { input, output, op } = slowCopyJob();
   for (const [queued, expected] of [[undefined, 4], [0, 2], [2, 6]] as const) {
     const pool = createWorkerPool({ size: 2, ...(queued !== undefined ? { queued } : {}) });
     try {

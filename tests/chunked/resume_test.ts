@@ -41,6 +41,16 @@ async function readJournal(outputDir: string) {
   return { path, done: journal.done };
 }
 
+/** Wait (up to 10 s) until the child job's journal lists `count` chunks; the number it lists. */
+async function journalledAtLeast(outputDir: string, count: number): Promise<number> {
+  let lines = 0;
+  for (let i = 0; i < 400 && lines < count; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    lines = await journalPath(outputDir).then(countLines, () => 0);
+  }
+  return lines;
+}
+
 Deno.test("runOp() resumes after SIGKILL without recomputing journalled chunks", async () => {
   const work = await Deno.makeTempDir({ prefix: "clemreg-kill-" });
   try {
@@ -51,11 +61,7 @@ Deno.test("runOp() resumes after SIGKILL without recomputing journalled chunks",
 
     const killedPath = join(work, "killed.zarr");
     const child = runChild([work, "killed.zarr"]);
-    let before = 0;
-    for (let i = 0; i < 400 && before < 6; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      before = await journalPath(killedPath).then(countLines, () => 0);
-    }
+    await journalledAtLeast(killedPath, 6);
     child.kill("SIGKILL");
     const status = await child.status;
     await child.stdout.cancel();
@@ -83,11 +89,7 @@ Deno.test("Ctrl-C (SIGINT) finishes the chunks in flight, exits 130, and a rerun
   try {
     const outputPath = join(work, "out.zarr");
     const child = runChild([work, "out.zarr"]);
-    let before = 0;
-    for (let i = 0; i < 400 && before < 6; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
-      before = await journalPath(outputPath).then(countLines, () => 0);
-    }
+    const before = await journalledAtLeast(outputPath, 6);
     child.kill("SIGINT");
     const { code, stderr } = await child.output();
     const message = new TextDecoder().decode(stderr);
@@ -95,7 +97,7 @@ Deno.test("Ctrl-C (SIGINT) finishes the chunks in flight, exits 130, and a rerun
     assert_(message.includes("Interrupted: finishing the chunks in flight"), message);
     assert_(message.includes("error: interrupted"), message);
 
-    // Every journalled chunk was written whole; nothing after the interrupt was started.
+    // Every journalled chunk was written whole, and the job stopped before the end.
     const { path, done } = await readJournal(outputPath);
     assert_(done.size >= before && done.size < 64, `journalled ${done.size} of 64`);
     assertEquals(await countLines(path), done.size);
