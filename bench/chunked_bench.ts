@@ -9,6 +9,7 @@
  * @module
  */
 import { join } from "node:path";
+import { pinPoolWorker } from "./pin_thread.ts";
 import { writeResults } from "./report.ts";
 import type { Figure } from "./report.ts";
 import type { KernelContext, KernelResult } from "../src/chunked/types.ts";
@@ -50,6 +51,12 @@ if (chunks.length !== 3 || !chunks.every((n) => Number.isInteger(n) && n > 0 && 
   );
   Deno.exit(2);
 }
+/**
+ * CPUs a 1-worker pool is pinned to, one pool each (Linux with up to 4 CPUs; elsewhere none).
+ */
+const pinnedCpus = Deno.build.os === "linux" && navigator.hardwareConcurrency <= 4
+  ? Array.from({ length: navigator.hardwareConcurrency }, (_, cpu) => cpu)
+  : [];
 const chunkLabel = chunks.every((n) => n === chunks[0]) ? `${chunks[0]}³` : chunks.join("×");
 /** Timed runs per filter and pool size; the figures are their medians. */
 const repeats = 7;
@@ -108,14 +115,23 @@ async function filterFigures(): Promise<Figure[]> {
       sigmaHigh: 4.8,
     }]] as const
   ) {
-    // One pool per size, both warmed up by 3 runs (module load, and JIT tiers: after 1 run V8's
-    // helper threads were still compiling, on the idle core with 1 worker but taking time from
-    // the workers with 2); then timed runs alternate between them, so that a slow spell of this
-    // shared machine hits both alike, and the median counts.
-    const sizes = [1, 2];
-    const pools = sizes.map((size) => createWorkerPool({ size }));
+    // One pool per configuration, each warmed up by 3 runs (module load, and JIT tiers: after 1
+    // run V8's helper threads were still compiling, on the idle core with 1 worker but taking
+    // time from the workers with 2); then timed runs alternate between them, so that a slow
+    // spell of this shared machine hits all alike, and the median counts. Besides the 1- and
+    // 2-worker pools, one 1-worker pool per CPU has its worker pinned there: what each CPU does
+    // alone bounds what two workers can do together, when the CPUs differ in speed.
+    const configs: { workers: number; cpu?: number }[] = [
+      { workers: 1 },
+      ...pinnedCpus.map((cpu) => ({ workers: 1, cpu })),
+      { workers: 2 },
+    ];
+    const pools = configs.map(({ workers }) => createWorkerPool({ size: workers }));
+    for (const [i, { cpu }] of configs.entries()) {
+      if (cpu !== undefined) await pinPoolWorker(pools[i]!, cpu);
+    }
     const op = filterOp(filter, { input, output }, params);
-    const seconds: number[][] = sizes.map(() => []);
+    const seconds: number[][] = configs.map(() => []);
     for (const pool of pools) {
       for (let warm = 0; warm < 3; warm++) {
         await runOp(op, { executor: pool, quiet: true, journalDir: false });
@@ -130,24 +146,50 @@ async function filterFigures(): Promise<Figure[]> {
     }
     for (const pool of pools) await pool.close();
     const rates = seconds.map((runs) => voxels / 1e6 / median(runs));
+    const one = rates[0]!, two = rates[rates.length - 1]!;
     const base = scipy?.[filter];
     for (const [i, workers] of [1, 2].entries()) {
+      const rate = i === 0 ? one : two;
       figures.push({
         name: `${filter} 256³ in ${chunkLabel} chunks, ${workers} worker${workers > 1 ? "s" : ""}`,
-        value: rates[i]!,
+        value: rate,
         unit: "Mvox/s",
         baseline: base ? "scipy.ndimage 1 thread" : "whole volume, 1 thread (gaussian)",
         baselineValue: base ?? wholeMvox,
-        ratio: rates[i]! / (base ?? wholeMvox),
+        ratio: rate / (base ?? wholeMvox),
       });
     }
     figures.push({
       name: `${filter} in ${chunkLabel} chunks, 2 workers vs 1`,
-      value: rates[1]!,
+      value: two,
       unit: "Mvox/s",
       baseline: "1 worker",
-      baselineValue: rates[0]!,
-      ratio: rates[1]! / rates[0]!,
+      baselineValue: one,
+      ratio: two / one,
+    });
+    if (pinnedCpus.length < 2) continue;
+    const pinned = pinnedCpus.map((cpu, i) => ({ cpu, rate: rates[i + 1]! }));
+    for (const { cpu, rate } of pinned) {
+      figures.push({
+        name: `${filter} in ${chunkLabel} chunks, 1 worker pinned to CPU ${cpu}`,
+        value: rate,
+        unit: "Mvox/s",
+        baseline: "1 worker, not pinned",
+        baselineValue: one,
+        ratio: rate / one,
+      });
+    }
+    // Two workers can at best do what the two fastest CPUs do alone, added up; on two equally
+    // fast CPUs the target of 1.7× one worker is 85 % of that sum.
+    const [first, second] = pinned.map(({ rate }) => rate).sort((a, b) => b - a);
+    figures.push({
+      name:
+        `${filter} in ${chunkLabel} chunks, 2 workers vs the 2 fastest CPUs' pinned rates summed`,
+      value: two,
+      unit: "Mvox/s",
+      baseline: "sum of 1-worker pinned rates",
+      baselineValue: first! + second!,
+      ratio: two / (first! + second!),
     });
   }
   figures.push({

@@ -21,6 +21,11 @@ function threadCpuMs(tid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** Minor page faults of this process so far (all threads). */
+function minorFaults(): number {
+  return Number(Deno.readTextFileSync("/proc/self/stat").split(") ")[1]!.split(" ")[7]);
+}
+
 /** CPU milliseconds per thread name, summed over threads of the same name. */
 function cpuByName(): Map<string, number> {
   const found = new Map<string, number>();
@@ -48,6 +53,7 @@ if (import.meta.main) {
   for (const size of [1, 2]) {
     const pool = createWorkerPool({ size });
     await runOp(op, { executor: pool, quiet: true, journalDir: false }); // warm up
+    const faultsBefore = minorFaults();
     const before = cpuByName();
     const started = performance.now();
     for (let r = 0; r < runs; r++) {
@@ -55,6 +61,7 @@ if (import.meta.main) {
     }
     const wall = performance.now() - started;
     const after = cpuByName();
+    const faults = minorFaults() - faultsBefore;
     const rows = [...after].map(([name, ms]) => [name, ms - (before.get(name) ?? 0)] as const)
       .filter(([, ms]) => ms > 0);
     const total = rows.reduce((sum, [, ms]) => sum + ms, 0);
@@ -63,7 +70,7 @@ if (import.meta.main) {
         `(${(100 * total / wall / navigator.hardwareConcurrency).toFixed(0)} % of ` +
         `${navigator.hardwareConcurrency} cores): ${
           rows.map(([n, ms]) => `${n} ${ms}`).join(", ")
-        }`,
+        }; ${faults} minor page faults`,
     );
     await pool.close();
   }
