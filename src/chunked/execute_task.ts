@@ -8,8 +8,7 @@ import { boxVoxels, inputBoxFor } from "./box.ts";
 import { chunkIndices, copyRegion } from "../io/box.ts";
 import type { Box, ChunkedArray, TypedArray } from "../io/types.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
-import { buffersIn } from "../io/release.ts";
-import { recycleBuffers, scratchArray } from "../io/scratch.ts";
+import { buffersIn, releaseBuffers } from "../io/release.ts";
 import { openArray } from "./open_array.ts";
 import type { ChunkKernel, ChunkTask, KernelInput, KernelRef, TaskResult } from "./types.ts";
 
@@ -56,11 +55,11 @@ export async function executeTask(task: ChunkTask): Promise<TaskResult> {
     await output.writeChunk!(task.chunkIndex, typed);
     bytesWritten = typed.length * bytesPerElement(output.dtype);
   }
-  // The task owns its input regions and (once written) its output: recycle them for the next
-  // task now, not at the worker's next garbage collection, keeping whatever the partial refers to.
+  // The task owns its input regions and (once written) its output: free them now, not at the
+  // worker's next garbage collection, keeping whatever the partial refers to.
   const owned: ArrayBufferView[] = inputs.map((input) => input.data);
   if (output && result?.output) owned.push(result.output);
-  recycleBuffers(owned, buffersIn(result?.partial));
+  releaseBuffers(owned, buffersIn(result?.partial));
   return {
     chunkLinear: task.chunkLinear,
     bytesRead,
@@ -78,7 +77,7 @@ async function executePieces(
   const { shape, ...mapping } = task.pieces!;
   if (!output) throw new TypeError(`Cannot run ${task.opName} in pieces: it has no output`);
   const arrays = await Promise.all(task.inputs.map(({ location }) => openArray(location)));
-  const chunk = scratchArray(output.dtype, boxVoxels(task.outputBox));
+  const chunk = typedArrayOf(output.dtype, boxVoxels(task.outputBox));
   let bytesRead = 0;
   for (const piece of piecesOf(task.outputBox, shape)) {
     const read = await readInputs(task.inputs.map(({ location }, i) => ({
@@ -94,10 +93,10 @@ async function executePieces(
     }
     const data = checkedOutput(task, result?.output, piece, output);
     copyRegion(data, piece, chunk, task.outputBox, piece);
-    recycleBuffers([...read.inputs.map((input) => input.data), data]);
+    releaseBuffers([...read.inputs.map((input) => input.data), data]);
   }
   await output.writeChunk!(task.chunkIndex, chunk);
-  recycleBuffers([chunk]);
+  releaseBuffers([chunk]);
   return {
     chunkLinear: task.chunkLinear,
     bytesRead,

@@ -9,8 +9,6 @@ import { differenceOfGaussiansRegion } from "../filters/difference_of_gaussians.
 import { gaussianFilterRegion } from "../filters/gaussian.ts";
 import { laplaceOfGaussianRegion } from "../filters/laplace.ts";
 import { haloVoxels } from "../filters/sigma.ts";
-import { scratchArray } from "../io/scratch.ts";
-import { boxVoxels } from "./box.ts";
 import { mapOverlap } from "./ops.ts";
 import type { ArrayLocation, KernelContext, KernelInput, KernelResult, OpSpec } from "./types.ts";
 
@@ -27,8 +25,6 @@ function regionOf(input: KernelInput, context: KernelContext) {
   return {
     data,
     region: { inputBox: input.box, volumeShape: input.arrayShape, outputBox: context.outputBox },
-    // The task recycles its output once written (`executeTask`); the filter writes every voxel.
-    out: scratchArray("float32", boxVoxels(context.outputBox), { overwrite: true }) as Float32Array,
   };
 }
 
@@ -38,9 +34,8 @@ export function gaussianKernel(
   params: FilterParams,
   context: KernelContext,
 ): KernelResult {
-  const { data, region, out } = regionOf(inputs[0]!, context);
+  const { data, region } = regionOf(inputs[0]!, context);
   const options = {
-    out,
     sigma: params.sigma ?? 1,
     ...(params.truncate ? { truncate: params.truncate } : {}),
   };
@@ -53,9 +48,8 @@ export function differenceOfGaussiansKernel(
   params: FilterParams,
   context: KernelContext,
 ): KernelResult {
-  const { data, region, out } = regionOf(inputs[0]!, context);
+  const { data, region } = regionOf(inputs[0]!, context);
   const options = {
-    out,
     sigmaLow: params.sigmaLow ?? 1,
     sigmaHigh: params.sigmaHigh ?? 1.6,
     ...(params.truncate ? { truncate: params.truncate } : {}),
@@ -69,9 +63,8 @@ export function laplaceOfGaussianKernel(
   params: FilterParams,
   context: KernelContext,
 ): KernelResult {
-  const { data, region, out } = regionOf(inputs[0]!, context);
+  const { data, region } = regionOf(inputs[0]!, context);
   const options = {
-    out,
     sigma: params.sigma ?? 1,
     ...(params.truncate ? { truncate: params.truncate } : {}),
   };

@@ -5,7 +5,6 @@
  */
 import type { Box, ChunkedArray, DataType, TypedArray } from "../io/types.ts";
 import { copyRegion } from "../io/box.ts";
-import { scratchArray } from "../io/scratch.ts";
 import { boxVoxels } from "./box.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
 import { chunkBox, chunkGrid } from "./grid.ts";
@@ -48,7 +47,7 @@ export function openSharedArray(location: SharedArrayLocation): ChunkedArray {
   const wholeBox: Box = { start: location.shape.map(() => 0), stop: [...location.shape] };
   const grid = chunkGrid(location.shape, location.chunks);
   const readRegion = (box: Box): Promise<TypedArray> => {
-    const out = scratchArray(location.dtype, boxVoxels(box), { overwrite: true });
+    const out = typedArrayOf(location.dtype, boxVoxels(box));
     copyRegion(whole, wholeBox, out, box, box);
     return Promise.resolve(out);
   };

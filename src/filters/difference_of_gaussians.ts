@@ -3,7 +3,7 @@
  * (float32), subtracted in float32. Whole volume or region (chunk + halo), bit-identical.
  * @module
  */
-import { recycleBuffers, scratchArray } from "../io/scratch.ts";
+import { releaseBuffers } from "../io/release.ts";
 import { checkMode, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { voxelCount } from "../io/box.ts";
@@ -77,9 +77,9 @@ export function differenceOfGaussiansRegion(
   const kernelsLow = low.map((s, axis) => gaussianKernel1d(s, 0, radiusLow[axis]!));
   const kernelsHigh = high.map((s, axis) => gaussianKernel1d(s, 0, radiusHigh[axis]!));
   separableRegion(input, normalised, kernelsLow, out);
-  const wide = scratchArray("float32", length, { overwrite: true }) as Float32Array;
+  const wide = new Float32Array(length);
   separableRegion(input, normalised, kernelsHigh, wide);
   for (let i = 0; i < length; i++) out[i] = out[i]! - wide[i]!;
-  recycleBuffers([wide]); // scratch: for the next call, not left to the garbage collector
+  releaseBuffers([wide]); // scratch: freed now, not at the next garbage collection
   return out;
 }

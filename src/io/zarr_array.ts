@@ -11,7 +11,6 @@ import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
 import { FileStore } from "./file_store.ts";
 import { RawChunkReader } from "./raw_chunk_reader.ts";
-import { scratchArray } from "./scratch.ts";
 import { releaseBuffers } from "./release.ts";
 import { joinKey, type Store } from "./store.ts";
 import type { Box, ChunkedArray, DataType, TypedArray } from "./types.ts";
@@ -136,7 +135,7 @@ export class ZarrArray implements ChunkedArray {
         return await this.readChunk(indices[0]!, options);
       }
     }
-    const out = scratchArray(this.dtype, voxelCount(requested)); // zeros where chunks are absent
+    const out = allocate(this.dtype, voxelCount(requested));
     if (this.#raw) {
       for (const index of indices) {
         options?.signal?.throwIfAborted();
