@@ -11,9 +11,8 @@
  * the figure "2 workers vs the 2 fastest CPUs pinned, summed" is the pool's efficiency against
  * that bound (a 1.7× speed-up on two equal CPUs is 0.85 of it). Each speed-up is also given per
  * round (one run of every configuration) as a median with its range. Then the peak RSS of a DoG
- * job over
- * generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add `--big` for
- * 1 GiB), which must stay flat. Run:
+ * job over generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add
+ * `--big` for 1 GiB), which must stay flat. Run:
  * `deno run -A bench/chunked_bench.ts [--big] [--filters-only] [--chunks=z,y,x]`.
  * @module
  */
