@@ -29,12 +29,11 @@ import { createSharedArray, sharedArrayData } from "../src/chunked/shared_array.
 import { gaussianFilter } from "../src/filters/gaussian.ts";
 import { createImage } from "../src/io/writer.ts";
 
-/** Kernel that generates a smooth, compressible test pattern for its output box. */
-export function generatePattern(
-  _inputs: unknown[],
-  _params: unknown,
+/** The float32 values `value(z, y, x)` of an output box's voxels, in C order. */
+function boxValues(
   context: KernelContext,
-): KernelResult {
+  value: (z: number, y: number, x: number) => number,
+): Float32Array {
   const { start, stop } = context.outputBox;
   const [z0, y0, x0] = start as [number, number, number];
   const [z1, y1, x1] = stop as [number, number, number];
@@ -42,10 +41,21 @@ export function generatePattern(
   let i = 0;
   for (let z = z0; z < z1; z++) {
     for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) out[i++] = Math.sin(x * 0.1) * Math.cos(y * 0.07) + z * 0.01;
+      for (let x = x0; x < x1; x++) out[i++] = value(z, y, x);
     }
   }
-  return { output: out };
+  return out;
+}
+
+/** Kernel that generates a smooth, compressible test pattern for its output box. */
+export function generatePattern(
+  _inputs: unknown[],
+  _params: unknown,
+  context: KernelContext,
+): KernelResult {
+  return {
+    output: boxValues(context, (z, y, x) => Math.sin(x * 0.1) * Math.cos(y * 0.07) + z * 0.01),
+  };
 }
 
 const side = 256;
@@ -98,25 +108,18 @@ print(rate["gaussian"], rate["dog"])`;
   }
 }
 
-/** Kernel: the benchmark's input values (a hash of the voxel's linear index) for its box. */
+/** The benchmark's input value of the voxel at a linear index (a multiplicative hash). */
+function noise(linear: number): number {
+  return (Math.imul(linear, 2654435761) >>> 0) / 2 ** 32;
+}
+
+/** Kernel: the benchmark's input values ({@link noise}) for its box of the 256³ volume. */
 export function generateNoise(
   _inputs: unknown[],
   _params: unknown,
   context: KernelContext,
 ): KernelResult {
-  const { start, stop } = context.outputBox;
-  const [z0, y0, x0] = start as [number, number, number];
-  const [z1, y1, x1] = stop as [number, number, number];
-  const out = new Float32Array((z1 - z0) * (y1 - y0) * (x1 - x0));
-  let i = 0;
-  for (let z = z0; z < z1; z++) {
-    for (let y = y0; y < y1; y++) {
-      for (let x = x0; x < x1; x++) {
-        out[i++] = (Math.imul((z * side + y) * side + x, 2654435761) >>> 0) / 2 ** 32;
-      }
-    }
-  }
-  return { output: out };
+  return { output: boxValues(context, (z, y, x) => noise((z * side + y) * side + x)) };
 }
 
 /**
@@ -127,7 +130,7 @@ async function filterFigures(): Promise<Figure[]> {
   const shape = [side, side, side];
   const input = createSharedArray("bench-in", { shape, chunks, dtype: "float32" });
   const data = sharedArrayData(input);
-  for (let i = 0; i < voxels; i++) data[i] = (Math.imul(i, 2654435761) >>> 0) / 2 ** 32;
+  for (let i = 0; i < voxels; i++) data[i] = noise(i);
   const output = createSharedArray("bench-out", { shape, chunks, dtype: "float32" });
   const started = performance.now();
   gaussianFilter(data as Float32Array, shape, { sigma: 2 });
@@ -137,15 +140,7 @@ async function filterFigures(): Promise<Figure[]> {
   const figures = await storageFigures("shared memory", { input, output }, scipy, wholeMvox);
   const dir = await Deno.makeTempDir({ prefix: "clemreg-chunked-" });
   try {
-    const spec = {
-      axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
-      shape,
-      chunks,
-      dtype: "float32" as const,
-      scale: [1, 1, 1],
-      levels: 1,
-      codec: "raw" as const,
-    };
+    const spec = { ...volumeSpec(shape), codec: "raw" as const };
     await createImage(join(dir, "in.zarr"), spec);
     await createImage(join(dir, "out.zarr"), spec);
     const onDisk = {
@@ -185,7 +180,6 @@ async function storageFigures(
 ): Promise<Figure[]> {
   const { input, output } = io;
   const figures: Figure[] = [];
-  let started = 0;
   for (
     const [filter, params] of [["gaussian", { sigma: 2 }], ["dog", {
       sigmaLow: 3,
@@ -216,7 +210,7 @@ async function storageFigures(
     }
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const [i, pool] of pools.entries()) {
-        started = performance.now();
+        const started = performance.now();
         await runOp(op, { executor: pool, quiet: true, journalDir: false });
         seconds[i]!.push((performance.now() - started) / 1000);
       }
@@ -225,8 +219,7 @@ async function storageFigures(
     const rates = seconds.map((runs) => voxels / 1e6 / median(runs));
     const one = rates[0]!, two = rates[rates.length - 1]!;
     const base = scipy?.[filter];
-    for (const [i, workers] of [1, 2].entries()) {
-      const rate = i === 0 ? one : two;
+    for (const [workers, rate] of [[1, one], [2, two]] as const) {
       figures.push({
         name: `${filter} 256³ in ${chunkLabel} chunks, ${storage}, ${workers} worker${
           workers > 1 ? "s" : ""
@@ -249,10 +242,8 @@ async function storageFigures(
     // The same speed-up per round (each round runs every configuration once, so its 1- and
     // 2-worker runs lie seconds apart): a slow spell shows as one outlying round, not as a shift
     // of one median.
-    const rounds = seconds[0]!.map((one, r) => one / seconds[seconds.length - 1]![r]!).sort((
-      a,
-      b,
-    ) => a - b);
+    const rounds = seconds[0]!.map((alone, r) => alone / seconds[seconds.length - 1]![r]!);
+    rounds.sort((a, b) => a - b);
     figures.push({
       name: `${filter} in ${chunkLabel} chunks, ${storage}, 2 workers vs 1 per round: median (${
         rounds[0]!.toFixed(2)
@@ -291,16 +282,21 @@ async function storageFigures(
   return figures;
 }
 
-/** Child mode: generate a z×256×256 OME-Zarr volume, DoG it, print peak RSS and seconds. */
-async function rssChild(depth: number, dir: string): Promise<void> {
-  const spec = {
+/** A single-level float32 image of `shape` in the bench's chunks (zstd, the writer's default). */
+function volumeSpec(shape: number[]) {
+  return {
     axes: ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "micrometer" })),
-    shape: [depth, 256, 256],
+    shape,
     chunks,
     dtype: "float32" as const,
     scale: [1, 1, 1],
     levels: 1,
   };
+}
+
+/** Child mode: generate a z×256×256 OME-Zarr volume, DoG it, print peak RSS and seconds. */
+async function rssChild(depth: number, dir: string): Promise<void> {
+  const spec = volumeSpec([depth, 256, 256]);
   await createImage(join(dir, "in.zarr"), spec);
   await createImage(join(dir, "dog.zarr"), spec);
   const input = { kind: "zarr" as const, location: join(dir, "in.zarr"), level: 0 };

@@ -1,8 +1,8 @@
 /**
  * Pins a pool's worker thread to one CPU (Linux, glibc, `--allow-ffi`), so that a benchmark can
  * time the same job on each CPU of the machine. On the 2-vCPU VMs this project is measured on,
- * the two CPUs are not equally fast (see the README's benchmark notes): a worker pool's 2-worker
- * speed-up is bounded by the sum of what each CPU does alone, not by 2.
+ * the two CPUs are at times not equally fast (see the README's benchmark notes): then a pool's
+ * 2-worker speed-up is bounded by the sum of what each CPU does alone, not by 2.
  * @module
  */
 import type { TaskExecutor } from "../src/chunked/types.ts";

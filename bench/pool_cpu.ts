@@ -1,10 +1,11 @@
 /**
  * Where the CPU goes when 2 workers share 2 cores: runs the chunked benchmark's Gaussian
- * (σ = 2, 256³ in 64³ chunks, shared memory) RUNS times (default 20) with a pool of 1 and then of 2 workers,
- * and prints each thread's CPU time from `/proc/self/task` (Linux only; 10 ms ticks) against the
- * wall time. With 1 worker the main thread and V8's helper threads run on the idle core; with 2
- * they take time from the workers, which bounds the 2-worker speed-up below 2. It also counts
- * the process's minor page faults (each costs ~12 µs on the VMs measured here).
+ * (σ = 2, 256³ in 64³ chunks, shared memory) RUNS times (default 20) with a pool of 1 and then
+ * of 2 workers, and prints each thread's CPU time from `/proc/self/task` (Linux only; 10 ms
+ * ticks) against the wall time. With 1 worker the main thread and V8's helper threads run on the
+ * idle core; with 2 they take time from the workers, which bounds the 2-worker speed-up below 2.
+ * It also counts the process's minor page faults (each cost ~12 µs on the VMs measured here, by
+ * hand).
  * Run: `deno run -A bench/pool_cpu.ts [RUNS]`.
  * @module
  */

@@ -21,7 +21,7 @@ const MAX_SPARE = 2;
  * (and opening, `fstat` and closing the file 17 µs either way), so a slab of 64 rows (a 64³
  * chunk's y face) cost more than the whole chunk. With 512, a 64³ Gaussian task on raw OME-Zarr
  * made ~400 reads for its region; with 16 the 1-thread Gaussian ran 1.04-1.17× faster in A/B
- * runs of one process (DoG 1.01-1.07).
+ * runs of one process, by hand (DoG 1.01-1.07).
  */
 const MAX_SLAB_READS = 16;
 const spares = new Map<number, Uint8Array[]>();
