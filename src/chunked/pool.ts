@@ -11,7 +11,7 @@ import * as Comlink from "comlink";
 import { executeTask } from "./execute_task.ts";
 import { deserializeError } from "./serialize_error.ts";
 import type { ChunkTask, TaskExecutor, TaskResult } from "./types.ts";
-import type { ChunkWorkerApi } from "./worker.ts";
+import type { ChunkWorkerApi, WorkerReply } from "./worker.ts";
 
 /** Options of {@link createWorkerPool}. */
 export interface WorkerPoolOptions {
@@ -26,9 +26,13 @@ export interface WorkerPoolOptions {
 
 interface Slot {
   worker: Worker;
-  api: Comlink.Remote<ChunkWorkerApi>;
-  /** Rejects the tasks the worker holds when it dies. */
-  died: Promise<never>;
+  /**
+   * The worker's `run`, fetched once: each property access on a comlink proxy makes a new proxy
+   * (registered with a FinalizationRegistry), which per task is garbage for nothing.
+   */
+  run: Comlink.Remote<ChunkWorkerApi>["run"];
+  /** Rejecters of the tasks the worker holds, called when it dies. */
+  held: Set<(error: Error) => void>;
 }
 
 /**
@@ -55,14 +59,16 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
 
   const spawn = (): Slot => {
     const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    let reject: (error: Error) => void = () => {};
-    const died = new Promise<never>((_, r) => (reject = r));
-    died.catch(() => {});
+    // Not a `Promise.race` against a "died" promise: a promise that never settles keeps every
+    // race's reaction, and with it every task's reply, for as long as the worker lives.
+    const held = new Set<(error: Error) => void>();
     worker.addEventListener("error", (event) => {
       event.preventDefault();
-      reject(new Error(`Worker died: ${event.message}`));
+      const error = new Error(`Worker died: ${event.message}`);
+      for (const reject of held) reject(error);
+      held.clear();
     });
-    return { worker, api: Comlink.wrap<ChunkWorkerApi>(worker), died };
+    return { worker, run: Comlink.wrap<ChunkWorkerApi>(worker).run, held };
   };
   const release = (index: number) => {
     const next = waitingFor[index]!.shift() ?? waitingAny.shift();
@@ -102,7 +108,10 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
       const slot = slots[index]!;
       let reply;
       try {
-        reply = await Promise.race([slot.api.run(task), slot.died]);
+        reply = await new Promise<WorkerReply>((resolve, reject) => {
+          slot.held.add(reject);
+          slot.run(task).then(resolve, reject).finally(() => slot.held.delete(reject));
+        });
       } catch (error) {
         // The worker died: replace it (once, whichever of its tasks gets here first).
         slot.worker.terminate();

@@ -196,18 +196,31 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
       },
     ).catch((error) => {
       fatal ??= error instanceof Error ? error : new Error(String(error));
-    }).finally(() => running.delete(done));
+    }).finally(() => {
+      running.delete(done);
+      wake();
+    });
     running.add(done);
   };
-  const aborted = new Promise<void>((resolve) => {
-    options.signal?.addEventListener("abort", () => resolve(), { once: true });
-  });
+  // The loop sleeps on one promise that whatever it waits for (a task's end, the abort, a
+  // retry's time) resolves. Not a `Promise.race` over the running tasks and an abort promise:
+  // that spread and raced every task on each turn, and a promise that never settles (no
+  // abort) keeps a reaction from every race it took part in.
+  let wakeUp: (() => void) | undefined;
+  const wake = () => {
+    const resolve = wakeUp;
+    wakeUp = undefined;
+    resolve?.();
+  };
+  const sleep = () => new Promise<void>((resolve) => (wakeUp = resolve));
+  const onAbort = () => wake();
+  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const releaseHeapTrim = holdHeapTrim();
   try {
     while (!fatal && !options.signal?.aborted) {
       if (running.size >= inFlight) {
-        await Promise.race([...running, aborted]);
+        await sleep();
         continue;
       }
       const now = Date.now();
@@ -222,15 +235,17 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
         continue;
       }
       if (running.size === 0 && retries.length === 0) break;
-      const waits: Promise<unknown>[] = [...running, aborted];
+      let timer: ReturnType<typeof setTimeout> | undefined;
       if (retries.length > 0) {
         const soonest = Math.min(...retries.map((r) => r.readyAt));
-        waits.push(new Promise((resolve) => setTimeout(resolve, Math.max(0, soonest - now))));
+        timer = setTimeout(wake, Math.max(0, soonest - now));
       }
-      await Promise.race(waits);
+      await sleep();
+      clearTimeout(timer);
     }
     await Promise.allSettled([...running]);
   } finally {
+    options.signal?.removeEventListener("abort", onAbort);
     releaseHeapTrim();
     await journal.close();
     await ownExecutor?.close();
