@@ -213,8 +213,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     resolve?.();
   };
   const sleep = () => new Promise<void>((resolve) => (wakeUp = resolve));
-  const onAbort = () => wake();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  options.signal?.addEventListener("abort", wake, { once: true });
 
   const releaseHeapTrim = holdHeapTrim();
   try {
@@ -245,7 +244,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     }
     await Promise.allSettled([...running]);
   } finally {
-    options.signal?.removeEventListener("abort", onAbort);
+    options.signal?.removeEventListener("abort", wake);
     releaseHeapTrim();
     await journal.close();
     await ownExecutor?.close();

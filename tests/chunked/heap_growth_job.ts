@@ -26,31 +26,33 @@ const volume = (shape: number[], chunks: number[]) => {
 // Across ops: 20 ops of 512 tasks on one pool of 2 workers.
 const pool = createWorkerPool({ size: 2 });
 const small = filterOp("gaussian", volume([32, 128, 128], [8, 16, 16]), { sigma: 0.5 });
-await runOp(small, { executor: pool, quiet: true, journalDir: false });
+const run = () => runOp(small, { executor: pool, quiet: true, journalDir: false });
+// warm-up: what the first ops leave for good (compiled code, caches) is not per task
+let chunks = 0;
+for (let i = 0; i < 5; i++) chunks = (await run()).chunks;
 const before = liveHeap();
 const ops = 20;
-for (let i = 0; i < ops; i++) {
-  await runOp(small, { executor: pool, quiet: true, journalDir: false });
-}
-const poolBytesPerTask = (liveHeap() - before) / (ops * 512);
+for (let i = 0; i < ops; i++) await run();
+const poolBytesPerTask = (liveHeap() - before) / (ops * chunks);
 await pool.close();
 
 // Within one op of 8,192 tasks: the heap between its 2,000th and 8,000th task.
 const inline = createInlineExecutor({ concurrency: 2 });
-let done = 0, at2000 = 0, at8000 = 0;
+const [first, last] = [2000, 8000];
+let done = 0, atFirst = 0, atLast = 0;
 const sampling: TaskExecutor = {
   concurrency: 2,
   async execute(task) {
     const result = await inline.execute(task);
     done++;
-    if (done === 2000) at2000 = liveHeap();
-    if (done === 8000) at8000 = liveHeap();
+    if (done === first) atFirst = liveHeap();
+    if (done === last) atLast = liveHeap();
     return result;
   },
   close: () => Promise.resolve(),
 };
 const tiny = filterOp("gaussian", volume([32, 256, 256], [4, 8, 8]), { sigma: 0.5 });
 await runOp(tiny, { executor: sampling, quiet: true, journalDir: false });
-const opBytesPerTask = (at8000 - at2000) / 6000;
+const opBytesPerTask = (atLast - atFirst) / (last - first);
 
 console.log(JSON.stringify({ poolBytesPerTask, opBytesPerTask, tasks: done }));
