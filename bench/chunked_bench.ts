@@ -18,7 +18,7 @@
  */
 import { join } from "node:path";
 import { pinPoolWorker } from "./pin_thread.ts";
-import { writeResults } from "./report.ts";
+import { median, writeResults } from "./report.ts";
 import type { Figure } from "./report.ts";
 import type { ArrayLocation, KernelContext, KernelResult } from "../src/chunked/types.ts";
 import { filterOp } from "../src/chunked/filter_ops.ts";
@@ -78,12 +78,6 @@ const pinnedCpus = Deno.build.os === "linux" && navigator.hardwareConcurrency <=
 const chunkLabel = chunks.every((n) => n === chunks[0]) ? `${chunks[0]}³` : chunks.join("×");
 /** Timed runs per filter and pool size; the figures are their medians. */
 const repeats = 7;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function scipyMvoxPerSecond(): { gaussian: number; dog: number } | undefined {
   const script = `

@@ -15,6 +15,13 @@ export interface Figure {
   ratio: number;
 }
 
+/** The median of some values (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
  * Print figures as a table and write them to `bench/results/<benchName>.json`.
  * @param benchName short name, e.g. `io`

@@ -21,7 +21,7 @@ import { createWorkerPool } from "../src/chunked/pool.ts";
 import { createSharedArray, sharedArrayData } from "../src/chunked/shared_array.ts";
 import type { ChunkTask, TaskExecutor } from "../src/chunked/types.ts";
 import type { ScalingJob } from "./scaling_worker.ts";
-import { type Figure, writeResults } from "./report.ts";
+import { type Figure, median, writeResults } from "./report.ts";
 
 const rounds = Number(Deno.args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 7);
 if (!Number.isInteger(rounds) || rounds < 1) {
@@ -33,7 +33,7 @@ const shape = [256, 256, 256], chunks = [64, 64, 64];
 const input = createSharedArray("scaling-in", { shape, chunks, dtype: "float32" });
 const output = createSharedArray("scaling-out", { shape, chunks, dtype: "float32" });
 const values = sharedArrayData(input) as Float32Array;
-for (let i = 0; i < values.length; i++) values[i] = ((i * 2654435761) >>> 0) / 2 ** 32;
+for (let i = 0; i < values.length; i++) values[i] = (Math.imul(i, 2654435761) >>> 0) / 2 ** 32;
 const op = filterOp("gaussian", { input, output }, { sigma: 2 });
 
 // The op's tasks, as the scheduler makes them (an executor that only records them).
@@ -102,14 +102,7 @@ workloads.push({
   },
 });
 
-const median = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
-
 const ratios = new Map<string, number[]>();
-const perTask = new Map<string, number[]>();
 // warm-up: compile, grow the wasm memories, fill the pools
 for (const workload of workloads) {
   await workload.time(1);
@@ -120,7 +113,6 @@ for (let round = 0; round < rounds; round++) {
     const one = await workload.time(1);
     const two = await workload.time(2);
     ratios.set(workload.name, [...(ratios.get(workload.name) ?? []), one / two]);
-    perTask.set(workload.name, [...(perTask.get(workload.name) ?? []), one]);
   }
 }
 for (const pool of pools) await pool.close();

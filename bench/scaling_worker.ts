@@ -20,6 +20,7 @@ export interface ScalingJob {
 const side = 256, halo = 8, chunk = 64;
 let region: Float32Array | undefined;
 let out: Float32Array | undefined;
+/** Where the scalar loop leaves its result, so that it is not optimised away. */
 let sink = 0;
 
 async function run(job: ScalingJob): Promise<number> {

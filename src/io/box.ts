@@ -70,9 +70,9 @@ export function intersectBoxes(a: Box, b: Box): Box | undefined {
  * Each buffer covers a box given by its origin and shape; `region` must lie in both.
  *
  * Trailing axes that the region spans whole in both buffers are merged, so a region of whole
- * rows copies planes (or one block) rather than rows; up to three merged axes run as nested
- * loops of row copies (about a third faster per row than an n-D counter, measured on 80³
- * float32 regions); more run through the counter.
+ * rows copies planes (or one block) rather than rows. Up to two outer axes run as nested loops
+ * of row copies, more through an n-D counter (an 80³ float32 region out of a 256³ volume: 0.28-
+ * 0.29 ms nested against 0.34 ms through the counter, by hand).
  */
 export function copyRegion(
   source: TypedArray,
@@ -82,11 +82,6 @@ export function copyRegion(
   region: Box,
 ): void {
   const rank = region.start.length;
-  if (rank === 0) {
-    // deno-lint-ignore no-explicit-any
-    (target as any).set(source.subarray(0, 1), 0);
-    return;
-  }
   const sourceShape = boxShape(sourceBox);
   const targetShape = boxShape(targetBox);
   const regionShape = boxShape(region);
@@ -101,20 +96,21 @@ export function copyRegion(
   }
   // Merge axis k into axis k-1 while the region spans axis k whole in both buffers: the
   // voxels of one step along axis k-1 are then contiguous in both.
-  let last = rank - 1;
-  let rowLength = regionShape[last] ?? 1;
+  // Afterwards axes 0..outer-1 are the outer axes, and each step of them copies `rowLength`
+  // contiguous voxels (rank 0: one voxel, no outer axes).
+  let outer = rank - 1;
+  let rowLength = regionShape[outer] ?? 1;
   while (
-    last > 0 && regionShape[last] === sourceShape[last] && regionShape[last] === targetShape[last]
+    outer > 0 && regionShape[outer] === sourceShape[outer] &&
+    regionShape[outer] === targetShape[outer]
   ) {
-    last--;
-    rowLength *= regionShape[last] ?? 1;
+    outer--;
+    rowLength *= regionShape[outer] ?? 1;
   }
   if (rowLength === 0) return;
-  // The outer axes (0..last-1), each with its extent and the two strides.
-  const outer = last;
   // deno-lint-ignore no-explicit-any
   const put = target as any;
-  if (outer === 0) {
+  if (outer <= 0) {
     put.set(source.subarray(sourceOffset, sourceOffset + rowLength), targetOffset);
     return;
   }

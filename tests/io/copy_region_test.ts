@@ -6,18 +6,7 @@
 import assert from "node:assert/strict";
 import { copyRegion } from "../../src/io/box.ts";
 import type { Box, TypedArray } from "../../src/io/types.ts";
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/random.ts";
 
 const count = (box: Box) => box.start.reduce((n, s, axis) => n * (box.stop[axis]! - s), 1);
 
@@ -54,10 +43,10 @@ function copyVoxels(
 }
 
 Deno.test("copyRegion() equals a voxel-by-voxel copy on random boxes, merged axes or not", () => {
-  const next = random(7);
+  const next = seededRandom(7);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   const kinds = [Float32Array, Uint8Array, Uint16Array, Uint32Array, Float64Array] as const;
-  let merged = 0, cases = 0;
+  let merged = 0;
   for (let trial = 0; trial < 400; trial++) {
     const rank = int(0, 5);
     // The region first, then source and target boxes around it (often exactly the region's
@@ -86,7 +75,6 @@ Deno.test("copyRegion() equals a voxel-by-voxel copy on random boxes, merged axe
       want,
       `trial ${trial}: ${JSON.stringify({ sourceBox, targetBox, region })}`,
     );
-    cases++;
     const last = rank - 1;
     if (
       rank > 1 && region.stop[last]! - region.start[last]! ===
@@ -95,7 +83,6 @@ Deno.test("copyRegion() equals a voxel-by-voxel copy on random boxes, merged axe
         targetBox.stop[last]! - targetBox.start[last]!
     ) merged++;
   }
-  assert.equal(cases, 400);
   // The generator must exercise the merged-axes path often, and the row path too.
   assert.ok(merged > 40 && merged < 360, `${merged} of 400 cases merge their last axis`);
 });
