@@ -80,8 +80,9 @@ export interface OpResult {
  * @param op the op, params resolved
  * @param options executor, memory budget, retries, signal, journal, progress
  * @returns counts, timing and the merged result
- * @throws {ChunkTaskError} when a task fails `maxAttempts` times (journal left intact)
- * @throws the signal's reason when aborted (running tasks finish and are journalled first)
+ * @throws {ChunkTaskError} when a task fails `maxAttempts` times (journal left intact; tasks
+ * already handed to a worker finish and are journalled, those still waiting are dropped)
+ * @throws the signal's reason when aborted (likewise)
  */
 export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpResult> {
   const started = performance.now();
@@ -171,8 +172,15 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
       attempt,
     };
   };
+  // Aborted when the op stops (the caller's abort or a task that failed for good): an executor
+  // that queues tasks drops those it has not started, rejecting with this signal's reason.
+  const stop = new AbortController();
+  const fail = (error: Error) => {
+    fatal ??= error;
+    stop.abort(fatal);
+  };
   const launch = (task: ChunkTask) => {
-    const done: Promise<void> = executor.execute(task).then(
+    const done: Promise<void> = executor.execute(task, stop.signal).then(
       async (result) => {
         await journal.record(task.chunkLinear, task.chunkIndex, result.partial);
         foldIn(task.chunkLinear, result.partial);
@@ -182,6 +190,8 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
         progress.tick(result.bytesRead + result.bytesWritten);
       },
       (error) => {
+        // dropped by the executor before it started: not a failure
+        if (stop.signal.aborted && error === stop.signal.reason) return;
         if (task.attempt < maxAttempts && !options.signal?.aborted) {
           stats.retried++;
           options.onRetry?.(error, task);
@@ -191,11 +201,11 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
             readyAt: Date.now() + delay,
           });
         } else {
-          fatal ??= new ChunkTaskError(op.name, task.chunkIndex, task.attempt, error);
+          fail(new ChunkTaskError(op.name, task.chunkIndex, task.attempt, error));
         }
       },
     ).catch((error) => {
-      fatal ??= error instanceof Error ? error : new Error(String(error));
+      fail(error instanceof Error ? error : new Error(String(error)));
     }).finally(() => {
       running.delete(done);
       wake();
@@ -213,7 +223,11 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     resolve?.();
   };
   const sleep = () => new Promise<void>((resolve) => (wakeUp = resolve));
-  options.signal?.addEventListener("abort", wake, { once: true });
+  const onAbort = () => {
+    stop.abort(options.signal!.reason);
+    wake();
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
 
   const releaseHeapTrim = holdHeapTrim();
   try {
@@ -244,7 +258,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
     }
     await Promise.allSettled([...running]);
   } finally {
-    options.signal?.removeEventListener("abort", wake);
+    options.signal?.removeEventListener("abort", onAbort);
     releaseHeapTrim();
     await journal.close();
     await ownExecutor?.close();

@@ -174,6 +174,10 @@ export interface TaskExecutor {
    * (default 0): the scheduler keeps up to `concurrency × (1 + queued)` tasks in flight.
    */
   readonly queued?: number;
-  execute(task: ChunkTask): Promise<TaskResult>;
+  /**
+   * Run one task. An executor that queues tasks may drop one whose `signal` is aborted before
+   * it starts, rejecting with the signal's reason.
+   */
+  execute(task: ChunkTask, signal?: AbortSignal): Promise<TaskResult>;
   close(): Promise<void>;
 }

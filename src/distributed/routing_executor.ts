@@ -24,8 +24,8 @@ function usesSharedMemory(task: ChunkTask): boolean {
 export function routeSharedTasks(remote: TaskExecutor, local: TaskExecutor): TaskExecutor {
   return {
     concurrency: remote.concurrency,
-    execute(task: ChunkTask): Promise<TaskResult> {
-      return usesSharedMemory(task) ? local.execute(task) : remote.execute(task);
+    execute(task: ChunkTask, signal?: AbortSignal): Promise<TaskResult> {
+      return usesSharedMemory(task) ? local.execute(task, signal) : remote.execute(task, signal);
     },
     async close() {
       await Promise.all([remote.close(), local.close()]);

@@ -151,9 +151,9 @@ Deno.test("runOp() bounds tasks in flight by the memory budget", async () => {
   assertEquals(large.inFlight, 8);
 });
 
-Deno.test("createWorkerPool() queues one task per worker by default: twice its size in flight", async () => {
+Deno.test("createWorkerPool() holds up to two batches of 8 per worker by default: 16 × its size in flight", async () => {
   const { input, output, op } = slowCopyJob();
-  for (const [queued, expected] of [[undefined, 4], [0, 2], [2, 6]] as const) {
+  for (const [queued, expected] of [[undefined, 32], [0, 2], [2, 6]] as const) {
     const pool = createWorkerPool({ size: 2, ...(queued !== undefined ? { queued } : {}) });
     try {
       const result = await runOp(op, { executor: pool, quiet: true, journalDir: false });

@@ -1,0 +1,101 @@
+import { join } from "node:path";
+import { assert_, assertEquals, assertRejects } from "./assert.ts";
+import { randomVolume, testKernel } from "./helpers.ts";
+import { ChunkTaskError } from "../../src/chunked/errors.ts";
+import { map } from "../../src/chunked/ops.ts";
+import { runOp } from "../../src/chunked/scheduler.ts";
+import { createWorkerPool } from "../../src/chunked/pool.ts";
+import { createSharedArray, sharedArrayData } from "../../src/chunked/shared_array.ts";
+
+/** Chunk linears in the op's journal file (the only `.jsonl` in `dir`). */
+async function journalled(dir: string): Promise<number[]> {
+  const file = (await Array.fromAsync(Deno.readDir(dir))).find((e) => e.name.endsWith(".jsonl"))!;
+  const text = await Deno.readTextFile(join(dir, file.name));
+  return text.trim().split("\n").map((line) => (JSON.parse(line) as { c: number }).c)
+    .sort((a, b) => a - b);
+}
+
+/** A copy job over 16 chunks of 4³ in a row along x. */
+function rowJob(name: string, kernel: string, params: Record<string, number>) {
+  const shape = [4, 4, 64];
+  const input = randomVolume(`${name}-in`, shape, [4, 4, 4], 7);
+  const output = createSharedArray(`${name}-out`, { shape, chunks: [4, 4, 4], dtype: "float32" });
+  const op = map({ name, kernel: testKernel(kernel), inputs: [input], output, params });
+  return { input, output, op };
+}
+
+Deno.test("createWorkerPool(): a task that fails in a batch fails alone; its batch-mates are journalled", async () => {
+  const work = await Deno.makeTempDir({ prefix: "clemreg-batch-" });
+  // The first two tasks go one by one (no task time measured yet); with batchMs this large the
+  // next batch is the cap, 4 tasks: chunks 2-5, the failing one among them.
+  const pool = createWorkerPool({ size: 1, batch: 4, batchMs: 1e6 });
+  try {
+    const { op } = rowJob("batch-fail", "failingCopy", { badChunk: 5 });
+    const error = await assertRejects(
+      runOp(op, { executor: pool, quiet: true, journalDir: work, maxAttempts: 1 }),
+    );
+    assert_(error instanceof ChunkTaskError, String(error));
+    assertEquals(error.chunkIndex, [0, 0, 5]);
+    const done = await journalled(work);
+    for (const linear of [0, 1, 2, 3, 4]) {
+      assert_(done.includes(linear), `chunk ${linear}: ${done}`);
+    }
+    assert_(!done.includes(5), `chunk 5 journalled: ${done}`);
+  } finally {
+    await pool.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
+
+Deno.test("createWorkerPool(): a worker that dies mid-batch fails the batch; its tasks are retried", async () => {
+  const pool = createWorkerPool({ size: 1, batch: 4, batchMs: 1e6 });
+  try {
+    const { input, output, op } = rowJob("batch-crash", "crashingCopy", { crashChunk: 3 });
+    const retried: number[] = [];
+    const result = await runOp(op, {
+      executor: pool,
+      quiet: true,
+      journalDir: false,
+      retryDelayMs: 1,
+      onRetry: (_error, task) => retried.push(task.chunkLinear),
+    });
+    // chunk 3 runs in the batch of chunks 2-5; the batch of 6-9 may already be handed over
+    retried.sort((a, b) => a - b);
+    assert_(retried.length >= 4 && retried.length <= 8, `retried ${retried}`);
+    for (const linear of [2, 3, 4, 5]) assert_(retried.includes(linear), `retried ${retried}`);
+    assertEquals(result.executed, 16);
+    assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)]);
+  } finally {
+    await pool.close();
+  }
+});
+
+Deno.test("createWorkerPool(): on abort, tasks not yet handed to a worker are dropped", async () => {
+  const work = await Deno.makeTempDir({ prefix: "clemreg-drop-" });
+  // 16 tasks in flight (two batches of 8), but a 15 ms task makes batches of one: the worker
+  // holds two tasks, the other 14 wait in the pool.
+  const pool = createWorkerPool({ size: 1 });
+  try {
+    const { op } = rowJob("batch-drop", "slowCopy", { delayMs: 15 });
+    const controller = new AbortController();
+    let ticks = 0;
+    const progress = {
+      tty: false,
+      intervalSeconds: 0,
+      write: () => void (++ticks === 3 && controller.abort()),
+    };
+    const error = await assertRejects(
+      runOp(op, { executor: pool, progress, journalDir: work, signal: controller.signal }),
+    );
+    assert_(error instanceof DOMException && error.name === "AbortError", String(error));
+    const done = await journalled(work);
+    // the three before the abort and at most the two the worker held
+    assert_(done.length >= 3 && done.length <= 5, `journalled ${done}`);
+    // the pool keeps serving after the dropped tasks
+    const again = await runOp(op, { executor: pool, quiet: true, journalDir: work });
+    assertEquals(again.skipped + again.executed, 16);
+  } finally {
+    await pool.close();
+    await Deno.remove(work, { recursive: true });
+  }
+});
