@@ -4,10 +4,10 @@
  * task time measured so far, at most `batch` (default 8); the first tasks go one by one. A
  * worker holds at most two batches, the one it runs and the next, so it starts the next the
  * moment one ends instead of idling for a round trip through the main thread, and the cost of a
- * message (comlink, waking both threads) is paid per batch, not per task. Measured in one
- * process with batches of one task against the default (`/tmp` A/B script, by hand): 64³
- * Gaussian chunks (2.7 ms each), 2 workers 106 against 113 ms per 256³ volume, 1 worker 173-176
- * against 181; 32³ chunks (0.35 ms), 136 against 182 ms and 238 against 281.
+ * message (comlink, waking both threads) is paid per batch, not per task. Against one task per
+ * message, in one run of `deno task bench pool` (σ = 2 Gaussian, 256³ in shared memory): 64³
+ * chunks (~3 ms each) 1.03× faster with 1 worker and 1.02× with 2; 32³ chunks (~0.4 ms) 1.20×
+ * and 1.34×.
  * Tasks wait in the main thread until a worker takes them: those without an affinity go to
  * whichever worker is due first, those with one wait for their own worker, and one whose signal
  * is aborted before it is handed over is dropped. A worker that dies (uncaught error) fails the
