@@ -9,6 +9,30 @@ import type { RangeQuery, Store } from "./store.ts";
 
 let tempCounter = 0;
 
+/**
+ * Whether this code runs in a Web Worker. There the store reads and writes chunk files with
+ * blocking calls: a pool worker runs one task at a time and has nothing else to do meanwhile,
+ * while each asynchronous file call goes to a thread of Deno's blocking pool and back, which
+ * costs most when every core is busy. `deno task bench worker_io`, one run: a 1 MiB chunk file
+ * written and renamed in 697 µs against 927 µs asynchronously, 1,024 against 1,415 µs each with
+ * two workers writing; read whole in 266 against 240 µs alone, 286 against 345 µs with two. By
+ * hand (one process, 7-15 alternating rounds), the σ = 2 Gaussian of a 256³ OME-Zarr volume on
+ * disk with 2 workers ran 1.11-1.12× faster uncompressed and 1.13× with zstd, 1.01-1.02× with
+ * 1 worker. The main thread keeps asynchronous calls, so that its timers, progress and messages
+ * are not held up.
+ */
+const blocking =
+  typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === "function";
+const readFile = blocking
+  ? (file: string) => Promise.resolve(Deno.readFileSync(file))
+  : (file: string) => Deno.readFile(file);
+const writeFile = blocking
+  ? (file: string, data: Uint8Array) => Promise.resolve(Deno.writeFileSync(file, data))
+  : (file: string, data: Uint8Array) => Deno.writeFile(file, data);
+const rename = blocking
+  ? (from: string, to: string) => Promise.resolve(Deno.renameSync(from, to))
+  : (from: string, to: string) => Deno.rename(from, to);
+
 function isNotFound(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound ||
     (typeof error === "object" && error !== null && "code" in error &&
@@ -39,7 +63,7 @@ export class FileStore implements Store {
   async get(key: `/${string}`, options?: { signal?: AbortSignal }) {
     options?.signal?.throwIfAborted();
     try {
-      return await Deno.readFile(this.pathOf(key));
+      return await readFile(this.pathOf(key));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -82,13 +106,13 @@ export class FileStore implements Store {
     const temp = path.join(dir, `.${path.basename(target)}.${Deno.pid}.${tempCounter++}.tmp`);
     try {
       try {
-        await Deno.writeFile(temp, value);
+        await writeFile(temp, value);
       } catch (error) {
         if (!isNotFound(error)) throw error;
         await Deno.mkdir(dir, { recursive: true }); // the folder was removed since it was made
-        await Deno.writeFile(temp, value);
+        await writeFile(temp, value);
       }
-      await Deno.rename(temp, target);
+      await rename(temp, target);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});
       throw error;
