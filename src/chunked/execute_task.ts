@@ -9,6 +9,7 @@ import { chunkIndices, copyRegion } from "../io/box.ts";
 import type { Box, ChunkedArray, TypedArray } from "../io/types.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
 import { buffersIn, releaseBuffers } from "../io/release.ts";
+import { enterChunkCache, exitChunkCache } from "../io/chunk_cache.ts";
 import { openArray } from "./open_array.ts";
 import type { ChunkKernel, ChunkTask, KernelInput, KernelRef, TaskResult } from "./types.ts";
 
@@ -44,6 +45,15 @@ export function importFunction<F>(ref: KernelRef): Promise<F> {
  * @throws whatever reading, the kernel or writing throws
  */
 export async function executeTask(task: ChunkTask): Promise<TaskResult> {
+  enterChunkCache(task.opId);
+  try {
+    return await executeTaskNow(task);
+  } finally {
+    exitChunkCache();
+  }
+}
+
+async function executeTaskNow(task: ChunkTask): Promise<TaskResult> {
   const kernel = await importFunction<ChunkKernel<unknown>>(task.kernel);
   const output = task.output ? await openArray(task.output) : undefined;
   if (task.pieces) return await executePieces(task, kernel, output);

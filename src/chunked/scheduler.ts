@@ -6,6 +6,7 @@
  * @module
  */
 import { holdHeapTrim } from "./heap_trim.ts";
+import { chunkCacheBytes } from "../io/chunk_cache.ts";
 import { buffersIn, releaseBuffersIn } from "../io/release.ts";
 import type { ChunkedArray } from "../io/types.ts";
 import { boxVoxels, inputBoxFor } from "./box.ts";
@@ -87,6 +88,7 @@ export interface OpResult {
 export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpResult> {
   const started = performance.now();
   options.signal?.throwIfAborted();
+  chunkCacheBytes(); // a bad CLEMREG_CHUNK_CACHE_MB fails here, not in every task
   const id = computeOpId(op, options.upstreamIds);
   const inputs = await Promise.all(op.inputs.map(openArray));
   const output = op.output ? await openArray(op.output) : undefined;

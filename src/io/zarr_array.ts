@@ -9,6 +9,7 @@ import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount
 import { chunkKey, type ChunkLayout, encodeChunk } from "./chunk_codec.ts";
 import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
+import { cachedChunk } from "./chunk_cache.ts";
 import { FileStore } from "./file_store.ts";
 import { RawChunkReader } from "./raw_chunk_reader.ts";
 import { releaseBuffers } from "./release.ts";
@@ -33,6 +34,8 @@ export class ZarrArray implements ChunkedArray {
   readonly #layout: ChunkLayout | undefined;
   /** Uncompressed chunks on local disk with fill value 0: read into reused buffers. */
   readonly #raw: RawChunkReader | undefined;
+  /** Compressed chunks on local disk in clemreg's layouts: the file of a chunk, for the cache. */
+  readonly #cachePath: ((chunkIndex: readonly number[]) => string) | undefined;
 
   /**
    * @param array the zarrita array
@@ -66,6 +69,8 @@ export class ZarrArray implements ChunkedArray {
         voxelCount(this.chunks),
         this.dtype,
       );
+    } else if (layout && store instanceof FileStore) {
+      this.#cachePath = (index) => store.pathOf(joinKey(prefix, chunkKey(layout, index)));
     }
   }
 
@@ -147,10 +152,12 @@ export class ZarrArray implements ChunkedArray {
     const worker = async () => {
       while (next < indices.length) {
         const index = indices[next++]!;
-        const data = await this.readChunk(index, options);
+        const { data, owned } = this.#cachePath
+          ? await cachedChunk(this.#cachePath(index), () => this.readChunk(index, options))
+          : { data: await this.readChunk(index, options), owned: true };
         const source = chunkBox(index, this.chunks, this.shape);
         copyRegion(data, source, out, box, intersectBoxes(source, box)!);
-        releaseBuffers([data]); // decoded for this copy only
+        if (owned) releaseBuffers([data]); // decoded for this copy only
       }
     };
     await Promise.all(Array.from({ length: Math.min(readConcurrency, indices.length) }, worker));
