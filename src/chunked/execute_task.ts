@@ -45,7 +45,7 @@ export function importFunction<F>(ref: KernelRef): Promise<F> {
  * @throws whatever reading, the kernel or writing throws
  */
 export async function executeTask(task: ChunkTask): Promise<TaskResult> {
-  enterChunkCache(task.opId);
+  enterChunkCache(`${task.opId}/${task.run ?? ""}`);
   try {
     return await executeTaskNow(task);
   } finally {

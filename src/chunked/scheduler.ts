@@ -147,6 +147,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const order = taskOrder(grid.count, op.affinity === "bands" ? executor.concurrency : 1);
   let cursor = 0;
 
+  const run = crypto.randomUUID();
   const isSkipped = (linear: number) => linear >= grid.count || journal.done.has(linear);
   const makeTask = (linear: number, attempt: number): ChunkTask => {
     const chunkIndex = chunkCoords(grid, linear);
@@ -172,6 +173,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
       ...(order.bands > 1 ? { affinity: Math.floor(linear / order.bandSize) } : {}),
       ...(op.pieces ? { pieces: { shape: [...op.pieces], ...mapping } } : {}),
       attempt,
+      run,
     };
   };
   // Aborted when the op stops (the caller's abort or a task that failed for good): an executor

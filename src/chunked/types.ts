@@ -110,6 +110,11 @@ export interface ChunkTask {
   output?: ArrayLocation;
   /** 1 for the first try. */
   attempt: number;
+  /**
+   * The run of the op that made the task (one `runOp` call): what a worker caches for the op's
+   * inputs (decoded chunks) lives no longer than one run.
+   */
+  run?: string;
   /** Tasks with the same affinity run on the same local worker when the pool can. */
   affinity?: number;
   /** Run the kernel piece by piece (see `OpSpec.pieces`): piece shape and the input mapping. */

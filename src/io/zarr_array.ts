@@ -9,7 +9,7 @@ import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount
 import { chunkKey, type ChunkLayout, encodeChunk } from "./chunk_codec.ts";
 import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
-import { cachedChunk } from "./chunk_cache.ts";
+import { cachedChunk, type ChunkSource, fileVersion } from "./chunk_cache.ts";
 import { FileStore } from "./file_store.ts";
 import { RawChunkReader } from "./raw_chunk_reader.ts";
 import { releaseBuffers } from "./release.ts";
@@ -34,8 +34,11 @@ export class ZarrArray implements ChunkedArray {
   readonly #layout: ChunkLayout | undefined;
   /** Uncompressed chunks on local disk with fill value 0: read into reused buffers. */
   readonly #raw: RawChunkReader | undefined;
-  /** Compressed chunks on local disk in clemreg's layouts: the file of a chunk, for the cache. */
-  readonly #cachePath: ((chunkIndex: readonly number[]) => string) | undefined;
+  /**
+   * Compressed chunks in clemreg's layouts (any store): a chunk's cache key, and for local files
+   * the version (inode, size, modification time) a cached copy must match.
+   */
+  readonly #cacheKey: ((chunkIndex: readonly number[]) => ChunkSource) | undefined;
 
   /**
    * @param array the zarrita array
@@ -70,7 +73,15 @@ export class ZarrArray implements ChunkedArray {
         this.dtype,
       );
     } else if (layout && store instanceof FileStore) {
-      this.#cachePath = (index) => store.pathOf(joinKey(prefix, chunkKey(layout, index)));
+      this.#cacheKey = (index) => {
+        const path = store.pathOf(joinKey(prefix, chunkKey(layout, index)));
+        return { key: path, version: () => fileVersion(path) };
+      };
+    } else if (layout) {
+      // a remote store: a cached chunk is trusted for the rest of the op's run
+      this.#cacheKey = (index) => ({
+        key: `${store.description}${joinKey(prefix, chunkKey(layout, index))}`,
+      });
     }
   }
 
@@ -152,8 +163,8 @@ export class ZarrArray implements ChunkedArray {
     const worker = async () => {
       while (next < indices.length) {
         const index = indices[next++]!;
-        const { data, owned } = this.#cachePath
-          ? await cachedChunk(this.#cachePath(index), () => this.readChunk(index, options))
+        const { data, owned } = this.#cacheKey
+          ? await cachedChunk(this.#cacheKey(index), () => this.readChunk(index, options))
           : { data: await this.readChunk(index, options), owned: true };
         const source = chunkBox(index, this.chunks, this.shape);
         copyRegion(data, source, out, box, intersectBoxes(source, box)!);
