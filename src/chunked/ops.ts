@@ -51,7 +51,9 @@ export function mapOverlap(
     scale?: number[];
   },
 ): OpSpec {
-  return { kind: "mapOverlap", params: null, ...options };
+  // bands: neighbouring chunks, whose haloed boxes share input chunks, run on the same worker
+  // (its decoded-chunk cache then serves them)
+  return { kind: "mapOverlap", params: null, affinity: "bands", ...options };
 }
 
 /**

@@ -9,8 +9,9 @@
  * chunks (~3 ms each) 1.03× faster with 1 worker and 1.02× with 2; 32³ chunks (~0.4 ms) 1.20×
  * and 1.34×.
  * Tasks wait in the main thread until a worker takes them: those without an affinity go to
- * whichever worker is due first, those with one wait for their own worker, and one whose signal
- * is aborted before it is handed over is dropped. A worker that dies (uncaught error) fails the
+ * whichever worker is due first, those with one wait for their own worker, unless another worker
+ * runs out of work (it then takes the last ones waiting, so a slow worker does not hold up the
+ * op's end), and one whose signal is aborted before it is handed over is dropped. A worker that dies (uncaught error) fails the
  * tasks it holds and is replaced. Also the in-thread executor, for debugging and tiny jobs.
  * @module
  */
@@ -130,6 +131,14 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
       for (const entry of entries) entry.reject(error);
     }).finally(schedulePump);
   };
+  /** The longest queue of tasks waiting for another worker than `index`, if any waits. */
+  const longestOther = (index: number): Entry[] | undefined => {
+    let best: Entry[] | undefined;
+    waitingFor.forEach((queue, i) => {
+      if (i !== index && queue.length > (best?.length ?? 0)) best = queue;
+    });
+    return best;
+  };
   /** Hand each worker its next batch if it is due: now if it holds nothing, else when full. */
   const pump = () => {
     pumpQueued = false;
@@ -140,18 +149,22 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
       const own = waitingFor[index]!;
       for (;;) {
         const batch = batchSize();
-        const available = own.length + waiting.length;
+        let available = own.length + waiting.length;
+        // About to idle with nothing of its own: take the last tasks meant for another worker.
+        const victim = available === 0 && slot.holding === 0 ? longestOther(index) : undefined;
+        if (victim) available = victim.length;
         if (available === 0) break;
         // two batches at most (the one running and the next), and only whole ones
         const limit = Math.min(depth, 2 * batch);
         if (slot.holding > 0 && (available < batch || slot.holding + batch > limit)) break;
         const entries: Entry[] = [];
         while (entries.length < batch) {
-          const entry = own.shift() ?? waiting.shift();
+          const entry = victim ? victim.pop() : own.shift() ?? waiting.shift();
           if (!entry) break;
           if (entry.signal?.aborted) entry.reject(entry.signal.reason);
           else entries.push(entry);
         }
+        if (victim) entries.reverse(); // in task order
         if (entries.length > 0) send(index, entries);
       }
     }

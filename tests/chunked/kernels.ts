@@ -225,3 +225,20 @@ export function chunkLabels26(inputs: KernelInput[], _p: unknown, context: Kerne
   );
   return { output: labels, partial: chunkLabelsPartial(labels, count, context.outputBox) };
 }
+
+/** This module's instance: one per worker that imported it. */
+const instance = crypto.randomUUID();
+
+/**
+ * map kernel: copy after sleeping `slowMs` for chunks from `slowFrom` on and `fastMs` before;
+ * the partial names the worker (module instance) that ran the chunk.
+ */
+export async function taggedCopy(
+  inputs: KernelInput[],
+  params: { slowFrom: number; slowMs: number; fastMs: number },
+  context: KernelContext,
+): Promise<KernelResult> {
+  const ms = context.chunkLinear >= params.slowFrom ? params.slowMs : params.fastMs;
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return { output: Float32Array.from(inputs[0]!.data), partial: { worker: instance } };
+}
