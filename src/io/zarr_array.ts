@@ -35,8 +35,8 @@ export class ZarrArray implements ChunkedArray {
   /** Uncompressed chunks on local disk with fill value 0: read into reused buffers. */
   readonly #raw: RawChunkReader | undefined;
   /**
-   * Compressed chunks in clemreg's layouts (any store): a chunk's cache key, and for local files
-   * the version (inode, size, modification time) a cached copy must match.
+   * Compressed chunks: a chunk's cache key, and for local files in clemreg's layouts the version
+   * (inode, size, modification time) a cached copy must match.
    */
   readonly #cacheKey: ((chunkIndex: readonly number[]) => ChunkSource) | undefined;
 
@@ -77,11 +77,10 @@ export class ZarrArray implements ChunkedArray {
         const path = store.pathOf(joinKey(prefix, chunkKey(layout, index)));
         return { key: path, version: () => fileVersion(path) };
       };
-    } else if (layout) {
-      // a remote store: a cached chunk is trusted for the rest of the op's run
-      this.#cacheKey = (index) => ({
-        key: `${store.description}${joinKey(prefix, chunkKey(layout, index))}`,
-      });
+    } else {
+      // a remote store, or a layout clemreg does not write (blosc, sharding): a cached chunk is
+      // trusted for the rest of the op's run
+      this.#cacheKey = (index) => ({ key: `${store.description}${prefix}#${index.join(",")}` });
     }
   }
 

@@ -19,7 +19,7 @@ import { filterOp } from "../../src/chunked/filter_ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
 import { createInlineExecutor } from "../../src/chunked/pool.ts";
 import { gaussianFilter } from "../../src/filters/gaussian.ts";
-import { tempFolder } from "./helpers.ts";
+import { sharedData, tempFolder } from "./helpers.ts";
 
 const axes = ["z", "y", "x"].map((name) => ({ name, type: "space", unit: "nanometer" }));
 const shape = [12, 15, 14];
@@ -125,4 +125,32 @@ Deno.test("chunk cache: a chunked Gaussian over zstd chunks equals the whole-vol
     stop: shape,
   });
   assert.deepEqual(result, gaussianFilter(data, shape, { sigma: 1.5 }));
+});
+
+Deno.test("chunk cache: blosc chunks of an image clemreg does not write are cached per run too", async (t) => {
+  const data = sharedData();
+  const location = data &&
+    path.join(data, "ome-zarr", "ome-zarr-examples", "data", "valid", "image-03.zarr");
+  if (!location) {
+    console.warn("skipped: ../shared/data is missing (the ome-zarr-examples fixture)");
+    return;
+  }
+  const array = await openLevel(await openImage(location), 0); // 2×100² float64, blosc, 1×50×100 chunks
+  const region = { start: [0, 30, 10], stop: [2, 80, 90] }; // parts of all 2 × 2 chunks
+  const uncached = await array.readRegion(region);
+  clearChunkCache();
+  enterChunkCache("op-blosc");
+  try {
+    const start = chunkCacheStats();
+    const first = await array.readRegion(region);
+    const second = await array.readRegion(region);
+    const stats = chunkCacheStats();
+    assert.equal(stats.misses - start.misses, 4, "4 chunks decoded once");
+    assert.equal(stats.hits - start.hits, 4, "then served from the cache");
+    assert.deepEqual(first, uncached);
+    assert.deepEqual(second, uncached);
+  } finally {
+    exitChunkCache();
+  }
+  await t.step("values are real data", () => assert.ok(uncached.some((v) => v !== 0)));
 });
