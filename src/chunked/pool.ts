@@ -4,15 +4,16 @@
  * task time measured so far, at most `batch` (default 8); the first tasks go one by one. A
  * worker holds at most two batches, the one it runs and the next, so it starts the next the
  * moment one ends instead of idling for a round trip through the main thread, and the cost of a
- * message (comlink, waking both threads) is paid per batch, not per task. Against one task per
- * message, in one run of `deno task bench pool` (σ = 2 Gaussian, 256³ in shared memory): 64³
- * chunks (~3 ms each) 1.03× faster with 1 worker and 1.02× with 2; 32³ chunks (~0.4 ms) 1.20×
- * and 1.34×.
+ * message (comlink, waking both threads) is paid per batch, not per task. `deno task bench pool`
+ * (σ = 2 Gaussian, 256³ in shared memory), 2 workers against one task per message, four runs:
+ * 64³ chunks (~3 ms each) 0.99-1.08×, 32³ chunks (~0.4 ms) 1.14-1.34×.
+ *
  * Tasks wait in the main thread until a worker takes them: those without an affinity go to
- * whichever worker is due first, those with one wait for their own worker, unless another worker
- * runs out of work (it then takes the last ones waiting, so a slow worker does not hold up the
- * op's end), and one whose signal is aborted before it is handed over is dropped. A worker that dies (uncaught error) fails the
- * tasks it holds and is replaced. Also the in-thread executor, for debugging and tiny jobs.
+ * whichever worker is due first; those with one wait for their own worker, unless another
+ * worker runs out of work (it then takes the last ones waiting, so that a slow worker does not
+ * hold up the op's end). A task whose signal is aborted before it is handed over is dropped. A
+ * worker that dies (uncaught error) fails the tasks it holds and is replaced. Also the
+ * in-thread executor, for debugging and tiny jobs.
  * @module
  */
 import * as Comlink from "comlink";
@@ -72,7 +73,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
   const size = Math.max(1, Math.floor(options.size ?? navigator.hardwareConcurrency ?? 1));
   const maxBatch = Math.max(1, Math.floor(options.batch ?? 8));
   const queued = Math.max(0, Math.floor(options.queued ?? 2 * maxBatch - 1));
-  /** Most tasks a worker may hold (two batches at most, fewer when `queued` says so). */
+  /** Most tasks a worker may hold: two batches, or fewer when `queued` says so. */
   const depth = 1 + queued;
   const batchCap = Math.max(1, Math.min(maxBatch, Math.floor(depth / 2)));
   const batchMs = Math.max(0, options.batchMs ?? 5);
@@ -154,7 +155,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
         const victim = available === 0 && slot.holding === 0 ? longestOther(index) : undefined;
         if (victim) available = victim.length;
         if (available === 0) break;
-        // two batches at most (the one running and the next), and only whole ones
+        // two batches at most (the one running and the next), within `depth`, whole ones only
         const limit = Math.min(depth, 2 * batch);
         if (slot.holding > 0 && (available < batch || slot.holding + batch > limit)) break;
         const entries: Entry[] = [];

@@ -9,11 +9,11 @@
  * The cache serves only region reads inside a task (see {@link enterChunkCache}, which
  * `executeTask` calls with the task's op and run), and it is emptied when a task of another op
  * or another run of the op starts: an op's inputs were written before it started and nothing
- * writes them while it runs. A chunk of a local file in clemreg's own layouts (whose file path is
- * known) is used again only while the file's inode, size and modification time are those it was
- * decoded from; chunks of other stores and codecs (S3, HTTP, blosc) are trusted for the run. It holds at most
- * `CLEMREG_CHUNK_CACHE_MB` MiB per thread (default 64; 0 turns it off), least recently used
- * chunks leaving first, and no chunk larger than an eighth of that.
+ * writes them while it runs. A chunk of a local file in clemreg's own layouts (whose file path
+ * is known) is used again only while the file's inode, size and modification time are those it
+ * was decoded from; chunks of other stores and codecs (S3, HTTP, blosc) are trusted for the run.
+ * It holds at most `CLEMREG_CHUNK_CACHE_MB` MiB per thread (default 64; 0 turns it off), least
+ * recently used chunks leaving first, and no chunk larger than an eighth of that.
  * @module
  */
 import type { TypedArray } from "./types.ts";

@@ -35,10 +35,10 @@ export class ZarrArray implements ChunkedArray {
   /** Uncompressed chunks on local disk with fill value 0: read into reused buffers. */
   readonly #raw: RawChunkReader | undefined;
   /**
-   * Compressed chunks: a chunk's cache key, and for local files in clemreg's layouts the version
-   * (inode, size, modification time) a cached copy must match.
+   * A chunk's key in the decoded-chunk cache, and for local files in clemreg's layouts the
+   * version (inode, size, modification time) a cached copy must match.
    */
-  readonly #cacheKey: ((chunkIndex: readonly number[]) => ChunkSource) | undefined;
+  readonly #cacheKey: (chunkIndex: readonly number[]) => ChunkSource;
 
   /**
    * @param array the zarrita array
@@ -72,7 +72,8 @@ export class ZarrArray implements ChunkedArray {
         voxelCount(this.chunks),
         this.dtype,
       );
-    } else if (layout && store instanceof FileStore) {
+    }
+    if (layout && store instanceof FileStore) {
       this.#cacheKey = (index) => {
         const path = store.pathOf(joinKey(prefix, chunkKey(layout, index)));
         return { key: path, version: () => fileVersion(path) };
@@ -162,9 +163,10 @@ export class ZarrArray implements ChunkedArray {
     const worker = async () => {
       while (next < indices.length) {
         const index = indices[next++]!;
-        const { data, owned } = this.#cacheKey
-          ? await cachedChunk(this.#cacheKey(index), () => this.readChunk(index, options))
-          : { data: await this.readChunk(index, options), owned: true };
+        const { data, owned } = await cachedChunk(
+          this.#cacheKey(index),
+          () => this.readChunk(index, options),
+        );
         const source = chunkBox(index, this.chunks, this.shape);
         copyRegion(data, source, out, box, intersectBoxes(source, box)!);
         if (owned) releaseBuffers([data]); // decoded for this copy only

@@ -38,3 +38,16 @@ export async function countLines(path: string): Promise<number> {
     throw error;
   }
 }
+
+/**
+ * Progress options that abort `controller` right after the `tick`-th progress line (progress
+ * writes a line per finished chunk with these settings).
+ */
+export function abortOnTick(controller: AbortController, tick: number) {
+  let ticks = 0;
+  return {
+    tty: false,
+    intervalSeconds: 0,
+    write: () => void (++ticks === tick && controller.abort()),
+  };
+}

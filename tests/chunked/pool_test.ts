@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assert_, assertEquals, assertRejects } from "./assert.ts";
-import { randomVolume, testKernel } from "./helpers.ts";
+import { abortOnTick, randomVolume, testKernel } from "./helpers.ts";
 import { ChunkTaskError } from "../../src/chunked/errors.ts";
 import { map } from "../../src/chunked/ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
@@ -78,12 +78,7 @@ Deno.test("createWorkerPool(): on abort, tasks not yet handed to a worker are dr
   try {
     const { op } = rowJob("batch-drop", "slowCopy", { delayMs: 15 });
     const controller = new AbortController();
-    let ticks = 0;
-    const progress = {
-      tty: false,
-      intervalSeconds: 0,
-      write: () => void (++ticks === 3 && controller.abort()),
-    };
+    const progress = abortOnTick(controller, 3);
     const error = await assertRejects(
       runOp(op, { executor: pool, progress, journalDir: work, signal: controller.signal }),
     );

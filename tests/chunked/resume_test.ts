@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assert_, assertEquals, assertRejects } from "./assert.ts";
-import { countLines, randomVolume, testKernel } from "./helpers.ts";
+import { abortOnTick, countLines, randomVolume, testKernel } from "./helpers.ts";
 import { createRawArray, openRawArray } from "./raw_array.ts";
 import { killJobInput, killJobShape } from "./kill_job.ts";
 import { openImage, openLevel } from "../../src/io/image.ts";
@@ -212,13 +212,8 @@ Deno.test("runOp() stops on abort and a rerun finishes only the missing chunks",
     });
     const journalDir = join(outDir, ".journal");
     const controller = new AbortController();
-    // Abort right after the third chunk is journalled (progress ticks once per chunk).
-    let ticks = 0;
-    const progress = {
-      tty: false,
-      intervalSeconds: 0,
-      write: () => void (++ticks === 3 && controller.abort()),
-    };
+    // Abort right after the third chunk is journalled.
+    const progress = abortOnTick(controller, 3);
     const error = await assertRejects(
       runOp(op, { workers: 1, progress, journalDir, signal: controller.signal }),
     );

@@ -39,12 +39,18 @@ function volume(seed: number): Float32Array {
 
 const box = { start: [2, 3, 4], stop: [10, 12, 13] }; // parts of 3 × 3 × 3 chunks
 
-Deno.test("chunk cache: a task scope decodes each chunk once; reads outside it are not cached", async () => {
-  await using temp = await tempFolder();
-  const location = path.join(temp.folder, "v.zarr");
-  await writeImage(location, volume(1), spec);
+/** `volume(seed)` written with zstd to `folder/v.zarr`, opened, and the cache emptied. */
+async function zstdVolume(folder: string, seed: number) {
+  const location = path.join(folder, "v.zarr");
+  await writeImage(location, volume(seed), spec);
   const array = await openLevel(await openImage(location), 0);
   clearChunkCache();
+  return { location, array };
+}
+
+Deno.test("chunk cache: a task scope decodes each chunk once; reads outside it are not cached", async () => {
+  await using temp = await tempFolder();
+  const { array } = await zstdVolume(temp.folder, 1);
   const before = chunkCacheStats();
   const uncached = await array.readRegion(box);
   assert.deepEqual(chunkCacheStats(), before, "outside a task: no lookups");
@@ -75,10 +81,7 @@ Deno.test("chunk cache: a task scope decodes each chunk once; reads outside it a
 
 Deno.test("chunk cache: a chunk rewritten since it was cached is decoded again", async () => {
   await using temp = await tempFolder();
-  const location = path.join(temp.folder, "v.zarr");
-  await writeImage(location, volume(2), spec);
-  const array = await openLevel(await openImage(location), 0);
-  clearChunkCache();
+  const { location, array } = await zstdVolume(temp.folder, 2);
   enterChunkCache("op-rewrite");
   try {
     await array.readRegion(box); // cached
