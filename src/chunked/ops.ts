@@ -53,7 +53,7 @@ export function mapOverlap(
 ): OpSpec {
   // bands: neighbouring chunks, whose haloed boxes share input chunks, run on the same worker
   // (its decoded-chunk cache then serves them)
-  return { kind: "mapOverlap", params: null, affinity: "bands", ...options };
+  return { kind: "mapOverlap", params: null, affinity: "preferBands", ...options };
 }
 
 /**

@@ -9,9 +9,9 @@
  * 64³ chunks (~3 ms each) 0.99-1.08×, 32³ chunks (~0.4 ms) 1.14-1.34×.
  *
  * Tasks wait in the main thread until a worker takes them: those without an affinity go to
- * whichever worker is due first; those with one wait for their own worker, unless another
- * worker runs out of work (it then takes the last ones waiting, so that a slow worker does not
- * hold up the op's end). A task whose signal is aborted before it is handed over is dropped. A
+ * whichever worker is due first; those with one wait for their own worker, unless they are
+ * `movable` and another worker runs out of work (it then takes the last ones waiting, so that a
+ * slow worker does not hold up the op's end). A task whose signal is aborted before it is handed over is dropped. A
  * worker that dies (uncaught error) fails the tasks it holds and is replaced. Also the
  * in-thread executor, for debugging and tiny jobs.
  * @module
@@ -132,11 +132,16 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
       for (const entry of entries) entry.reject(error);
     }).finally(schedulePump);
   };
-  /** The longest queue of tasks waiting for another worker than `index`, if any waits. */
+  /**
+   * The longest queue of tasks waiting for another worker than `index` whose last task may move,
+   * if any.
+   */
   const longestOther = (index: number): Entry[] | undefined => {
     let best: Entry[] | undefined;
     waitingFor.forEach((queue, i) => {
-      if (i !== index && queue.length > (best?.length ?? 0)) best = queue;
+      if (i !== index && queue.at(-1)?.task.movable && queue.length > (best?.length ?? 0)) {
+        best = queue;
+      }
     });
     return best;
   };
@@ -160,7 +165,9 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): TaskExecutor 
         if (slot.holding > 0 && (available < batch || slot.holding + batch > limit)) break;
         const entries: Entry[] = [];
         while (entries.length < batch) {
-          const entry = victim ? victim.pop() : own.shift() ?? waiting.shift();
+          const entry = victim
+            ? (victim.at(-1)?.task.movable ? victim.pop() : undefined)
+            : own.shift() ?? waiting.shift();
           if (!entry) break;
           if (entry.signal?.aborted) entry.reject(entry.signal.reason);
           else entries.push(entry);

@@ -144,7 +144,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
   const retries: { task: ChunkTask; readyAt: number }[] = [];
   const running = new Set<Promise<void>>();
   let fatal: Error | undefined;
-  const order = taskOrder(grid.count, op.affinity === "bands" ? executor.concurrency : 1);
+  const order = taskOrder(grid.count, op.affinity ? executor.concurrency : 1);
   let cursor = 0;
 
   const run = crypto.randomUUID();
@@ -171,6 +171,7 @@ export async function runOp(op: OpSpec, options: RunOptions = {}): Promise<OpRes
       })),
       ...(op.output ? { output: op.output } : {}),
       ...(order.bands > 1 ? { affinity: Math.floor(linear / order.bandSize) } : {}),
+      ...(order.bands > 1 && op.affinity === "preferBands" ? { movable: true } : {}),
       ...(op.pieces ? { pieces: { shape: [...op.pieces], ...mapping } } : {}),
       attempt,
       run,

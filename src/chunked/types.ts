@@ -82,8 +82,11 @@ export interface OpSpec {
   /**
    * `"bands"`: split the task grid into one contiguous band per worker and keep each band
    * on its worker, so per-worker caches (e.g. the warp's FM chunks) are not filled twice.
+   * `"preferBands"`: the same bands, but a worker that runs out of work takes the last tasks
+   * waiting for another (mapOverlap's default: its decoded-chunk cache gains from the bands, and
+   * a slow worker does not hold up the op's end).
    */
-  affinity?: "bands";
+  affinity?: "bands" | "preferBands";
   /**
    * Run the kernel on pieces of this shape (output voxels) of each output chunk, each piece
    * reading only its own (scaled, haloed) input box, and assemble the chunk from them: a task
@@ -117,6 +120,8 @@ export interface ChunkTask {
   run?: string;
   /** Tasks with the same affinity run on the same local worker when the pool can. */
   affinity?: number;
+  /** With an affinity: another worker may take the task when it has nothing else to do. */
+  movable?: boolean;
   /** Run the kernel piece by piece (see `OpSpec.pieces`): piece shape and the input mapping. */
   pieces?: { shape: number[]; scale?: number[]; haloVoxels?: number[]; haloLowVoxels?: number[] };
 }

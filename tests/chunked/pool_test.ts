@@ -95,28 +95,32 @@ Deno.test("createWorkerPool(): on abort, tasks not yet handed to a worker are dr
   }
 });
 
-Deno.test("createWorkerPool(): a worker out of work takes tasks meant for a busy one (bands)", async () => {
+Deno.test("createWorkerPool(): a worker out of work takes movable tasks meant for a busy one", async () => {
   const pool = createWorkerPool({ size: 2 });
   try {
-    // bands: chunks 0-7 go to one worker, 8-15 to the other; the second band is 10× slower, so
-    // the first worker runs out and takes some of the second band's last tasks
+    // two bands: chunks 0-7 go to one worker, 8-15 to the other; the second band is 10× slower,
+    // so the first worker runs out and, with "preferBands", takes some of its last tasks
     const { input, output, op } = rowJob("steal", "taggedCopy", {
       slowFrom: 8,
       slowMs: 40,
       fastMs: 4,
     });
-    const result = await runOp({ ...op, affinity: "bands" }, {
-      executor: pool,
-      quiet: true,
-      journalDir: false,
-    });
-    const workerOf = (result.result as { worker: string }[]).map((p) => p.worker);
-    const first = workerOf[0]!;
-    assert_(workerOf.slice(0, 8).every((w) => w === first), `band 0: ${workerOf}`);
-    assertEquals(workerOf[8] === first, false, "band 1 starts on its own worker");
-    const stolen = workerOf.slice(8).filter((w) => w === first).length;
-    assert_(stolen >= 2, `the fast worker ran ${stolen} of band 1's 8 tasks`);
-    assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)]);
+    for (const affinity of ["preferBands", "bands"] as const) {
+      sharedArrayData(output).fill(0);
+      const result = await runOp({ ...op, affinity }, {
+        executor: pool,
+        quiet: true,
+        journalDir: false,
+      });
+      const workerOf = (result.result as { worker: string }[]).map((p) => p.worker);
+      const first = workerOf[0]!;
+      assert_(workerOf.slice(0, 8).every((w) => w === first), `${affinity}, band 0: ${workerOf}`);
+      assertEquals(workerOf[8] === first, false, `${affinity}: band 1 starts on its own worker`);
+      const moved = workerOf.slice(8).filter((w) => w === first).length;
+      if (affinity === "bands") assertEquals(moved, 0, "strict bands: no task moves");
+      else assert_(moved >= 2, `the fast worker ran ${moved} of band 1's 8 tasks`);
+      assertEquals([...sharedArrayData(output)], [...sharedArrayData(input)]);
+    }
   } finally {
     await pool.close();
   }
