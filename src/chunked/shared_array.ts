@@ -5,6 +5,7 @@
  */
 import type { Box, ChunkedArray, DataType, TypedArray } from "../io/types.ts";
 import { copyRegion } from "../io/box.ts";
+import { borrowArray } from "../io/buffer_pool.ts";
 import { boxVoxels } from "./box.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
 import { chunkBox, chunkGrid } from "./grid.ts";
@@ -47,7 +48,15 @@ export function openSharedArray(location: SharedArrayLocation): ChunkedArray {
   const wholeBox: Box = { start: location.shape.map(() => 0), stop: [...location.shape] };
   const grid = chunkGrid(location.shape, location.chunks);
   const readRegion = (box: Box): Promise<TypedArray> => {
-    const out = typedArrayOf(location.dtype, boxVoxels(box));
+    if (box.start.some((s, a) => s < 0 || box.stop[a]! > location.shape[a]! || box.stop[a]! < s)) {
+      return Promise.reject(
+        new RangeError(
+          `Cannot read [${box.start}]..[${box.stop}] of shared array "${location.id}": outside shape [${location.shape}]`,
+        ),
+      );
+    }
+    // every voxel is copied over, so a pooled buffer's stale values never show
+    const out = borrowArray(location.dtype, boxVoxels(box));
     copyRegion(whole, wholeBox, out, box, box);
     return Promise.resolve(out);
   };

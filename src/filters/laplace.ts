@@ -7,6 +7,8 @@
 import { checkMode, type GaussianOptions, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { voxelCount } from "../io/box.ts";
+import { borrowFloat32 } from "../io/buffer_pool.ts";
+import { releaseBuffers } from "../io/release.ts";
 import { normaliseRegion, type RegionSpec, wholeRegion } from "./region.ts";
 import { passX, passY, passZ, planPasses } from "./separable.ts";
 import { haloVoxels, resolveSigma3 } from "./sigma.ts";
@@ -63,18 +65,23 @@ export function laplaceOfGaussianRegion(
   // z-smoothed pass is shared by the y and x terms (same values, so the same bits).
   const plan = planPasses(normalised, radius);
   const first = 3 - ndim; // padding axes have no derivative term
-  const term = new Float32Array(length);
-  const zSmooth = first < 2 ? passZ(input, plan, smooth[0]!) : undefined;
+  // intermediate passes and the term: scratch, back to the buffer pool at the end
+  const scratch: Float32Array[] = [];
+  const kept = <T extends Float32Array>(array: T): T => (scratch.push(array), array);
+  const term = kept(borrowFloat32(length));
+  const zSmooth = first < 2 ? kept(passZ(input, plan, smooth[0]!)) : undefined;
   if (first === 0) {
-    passX(passY(passZ(input, plan, second[0]!), plan, smooth[1]!), plan, smooth[2]!, out);
+    const z2 = kept(passZ(input, plan, second[0]!));
+    passX(kept(passY(z2, plan, smooth[1]!)), plan, smooth[2]!, out);
   }
   if (first <= 1) {
-    passX(passY(zSmooth!, plan, second[1]!), plan, smooth[2]!, first === 1 ? out : term);
+    passX(kept(passY(zSmooth!, plan, second[1]!)), plan, smooth[2]!, first === 1 ? out : term);
     if (first === 0) addInto(out, term);
   }
-  const pass2 = passY(zSmooth ?? passZ(input, plan, smooth[0]!), plan, smooth[1]!);
+  const pass2 = kept(passY(zSmooth ?? kept(passZ(input, plan, smooth[0]!)), plan, smooth[1]!));
   passX(pass2, plan, second[2]!, first === 2 ? out : term);
   if (first < 2) addInto(out, term);
+  releaseBuffers(scratch);
   return out;
 }
 
