@@ -5,7 +5,6 @@
  */
 import type { Box, ChunkedArray, DataType, TypedArray } from "../io/types.ts";
 import { copyRegion } from "../io/box.ts";
-import { borrowArray } from "../io/buffer_pool.ts";
 import { boxVoxels } from "./box.ts";
 import { bytesPerElement, typedArrayOf } from "./dtype.ts";
 import { chunkBox, chunkGrid } from "./grid.ts";
@@ -55,8 +54,7 @@ export function openSharedArray(location: SharedArrayLocation): ChunkedArray {
         ),
       );
     }
-    // every voxel is copied over, so a pooled buffer's stale values never show
-    const out = borrowArray(location.dtype, boxVoxels(box));
+    const out = typedArrayOf(location.dtype, boxVoxels(box));
     copyRegion(whole, wholeBox, out, box, box);
     return Promise.resolve(out);
   };

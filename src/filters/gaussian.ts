@@ -5,7 +5,6 @@
  */
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { voxelCount } from "../io/box.ts";
-import { borrowFloat32 } from "../io/buffer_pool.ts";
 import { normaliseRegion, type RegionSpec, wholeRegion } from "./region.ts";
 import { separableRegion } from "./separable.ts";
 import { haloVoxels, resolveSigma3 } from "./sigma.ts";
@@ -87,7 +86,7 @@ export function checkMode(mode: string | undefined): void {
 
 /** The caller's output array when its length fits, else a new one. */
 export function outputArray(out: Float32Array | undefined, length: number): Float32Array {
-  if (out === undefined) return borrowFloat32(length); // every voxel is written
+  if (out === undefined) return new Float32Array(length);
   if (out.length !== length) {
     throw new RangeError(`Cannot filter: out has ${out.length} voxels, output needs ${length}`);
   }

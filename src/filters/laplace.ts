@@ -7,7 +7,6 @@
 import { checkMode, type GaussianOptions, outputArray } from "./gaussian.ts";
 import { gaussianKernel1d } from "./gaussian_kernel.ts";
 import { voxelCount } from "../io/box.ts";
-import { borrowFloat32 } from "../io/buffer_pool.ts";
 import { releaseBuffers } from "../io/release.ts";
 import { normaliseRegion, type RegionSpec, wholeRegion } from "./region.ts";
 import { passX, passY, passZ, planPasses } from "./separable.ts";
@@ -65,10 +64,10 @@ export function laplaceOfGaussianRegion(
   // z-smoothed pass is shared by the y and x terms (same values, so the same bits).
   const plan = planPasses(normalised, radius);
   const first = 3 - ndim; // padding axes have no derivative term
-  // intermediate passes and the term: scratch, back to the buffer pool at the end
+  // intermediate passes and the term: scratch, freed at the end (not at the next collection)
   const scratch: Float32Array[] = [];
   const kept = <T extends Float32Array>(array: T): T => (scratch.push(array), array);
-  const term = kept(borrowFloat32(length));
+  const term = kept(new Float32Array(length));
   const zSmooth = first < 2 ? kept(passZ(input, plan, smooth[0]!)) : undefined;
   if (first === 0) {
     const z2 = kept(passZ(input, plan, second[0]!));

@@ -5,7 +5,6 @@
  * the results carry the same bits as the TypeScript passes of `separable_js.ts`.
  * @module
  */
-import { borrowFloat32 } from "../io/buffer_pool.ts";
 import { separableRegion } from "./separable.ts";
 import type { PassPlan } from "./separable_js.ts";
 
@@ -26,7 +25,7 @@ function voxels(shape: readonly number[]): number {
  */
 export function passZWasm(input: Float32Array, plan: PassPlan, kernel: Float64Array): Float32Array {
   const { region, start1, shape1 } = plan;
-  const pass1 = borrowFloat32(voxels(shape1));
+  const pass1 = new Float32Array(voxels(shape1));
   const boxes = { ...region, outStart: start1, outShape: shape1 };
   separableRegion(input, boxes, [kernel, IDENTITY, IDENTITY], pass1);
   return pass1;
@@ -41,7 +40,7 @@ export function passZWasm(input: Float32Array, plan: PassPlan, kernel: Float64Ar
  */
 export function passYWasm(pass1: Float32Array, plan: PassPlan, kernel: Float64Array): Float32Array {
   const { region, start1, shape1, start2, shape2 } = plan;
-  const pass2 = borrowFloat32(voxels(shape2));
+  const pass2 = new Float32Array(voxels(shape2));
   const boxes = {
     inStart: start1,
     inShape: shape1,

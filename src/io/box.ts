@@ -58,32 +58,6 @@ export function* chunksInBox(box: Box, chunks: readonly number[]): Generator<num
   }
 }
 
-/**
- * Set every voxel of `region` (inside `targetBox`) in `target` to `value`.
- * @param target C-ordered voxels of `targetBox`
- * @param targetBox the box `target` holds
- * @param region the part to fill, inside `targetBox`
- * @param value the value
- */
-export function fillRegion(target: TypedArray, targetBox: Box, region: Box, value: number): void {
-  const shape = boxShape(region);
-  const rank = shape.length;
-  if (rank === 0 || shape.some((n) => n <= 0)) return;
-  const strides = stridesOf(boxShape(targetBox));
-  const row = shape[rank - 1]!;
-  let base = 0;
-  for (let axis = 0; axis < rank; axis++) {
-    base += (region.start[axis]! - targetBox.start[axis]!) * strides[axis]!;
-  }
-  // deno-lint-ignore no-explicit-any
-  const fill = target as any;
-  for (const index of chunkIndices(shape.slice(0, -1))) {
-    let offset = base;
-    for (let axis = 0; axis < rank - 1; axis++) offset += index[axis]! * strides[axis]!;
-    fill.fill(value, offset, offset + row);
-  }
-}
-
 /** The intersection of two boxes, or `undefined` when empty. */
 export function intersectBoxes(a: Box, b: Box): Box | undefined {
   const start = a.start.map((s, axis) => Math.max(s, b.start[axis] ?? s));

@@ -4,15 +4,13 @@
  * soon as the task ends; V8 collects array buffers late, so between collections a worker held
  * up to ~50 MiB of dead buffers, and the process's peak memory depended on when collections
  * happened to fall. Detaching (`ArrayBuffer.prototype.transfer(0)`) releases the backing store
- * at once. Buffers lent by the task buffer pool (`buffer_pool.ts`) go back to it instead.
+ * at once.
  * @module
  */
-import { returnBuffer } from "./buffer_pool.ts";
 
 /**
  * Free the buffers behind `views`, except those in `keep`. Only for arrays that nothing else
- * holds: every view of a released buffer reads as empty afterwards (or, for a pooled buffer,
- * as whatever the next borrower writes). Shared buffers and
+ * holds: every view of a released buffer reads as empty afterwards. Shared buffers and
  * WebAssembly memories are left alone.
  * @param views typed arrays (or other views) the caller owns
  * @param keep buffers that must survive (for example those of a result being returned)
@@ -24,7 +22,6 @@ export function releaseBuffers(
   for (const view of views) {
     const buffer = view.buffer;
     if (!(buffer instanceof ArrayBuffer) || buffer.detached || keep.has(buffer)) continue;
-    if (returnBuffer(buffer)) continue; // lent by the buffer pool: reused by a later task
     try {
       buffer.transfer(0);
     } catch {

@@ -5,16 +5,7 @@
  * @module
  */
 import type * as zarr from "zarrita";
-import {
-  boxShape,
-  chunkBox,
-  chunksInBox,
-  copyRegion,
-  fillRegion,
-  intersectBoxes,
-  voxelCount,
-} from "./box.ts";
-import { borrowArray } from "./buffer_pool.ts";
+import { boxShape, chunkBox, chunksInBox, copyRegion, intersectBoxes, voxelCount } from "./box.ts";
 import { chunkKey, type ChunkLayout, encodeChunk } from "./chunk_codec.ts";
 import { allocate, dataTypeOf } from "./dtype.ts";
 import { OmeZarrError } from "./errors.ts";
@@ -108,7 +99,7 @@ export class ZarrArray implements ChunkedArray {
     if (this.#raw) {
       options?.signal?.throwIfAborted();
       const box = chunkBox(chunkIndex, this.chunks, this.shape);
-      const out = borrowArray(this.dtype, voxelCount(boxShape(box))); // every voxel is set
+      const out = allocate(this.dtype, voxelCount(boxShape(box)));
       this.#copyRawChunk(chunkIndex, out, box);
       return out;
     }
@@ -160,9 +151,7 @@ export class ZarrArray implements ChunkedArray {
         return await this.readChunk(indices[0]!, options);
       }
     }
-    // Every voxel is set below (each chunk of the box is copied, or filled when absent), so a
-    // pooled buffer's stale values never show.
-    const out = borrowArray(this.dtype, voxelCount(requested));
+    const out = allocate(this.dtype, voxelCount(requested));
     if (this.#raw) {
       for (const index of indices) {
         options?.signal?.throwIfAborted();
@@ -187,7 +176,7 @@ export class ZarrArray implements ChunkedArray {
     return out;
   }
 
-  /** Copy the part of a raw chunk that lies in `box` into `out` (absent chunks: zeros). */
+  /** Copy the part of a raw chunk that lies in `box` into `out` (absent chunks are zeros). */
   #copyRawChunk(chunkIndex: readonly number[], out: TypedArray, box: Box): void {
     const key = chunkKey(this.#layout!, chunkIndex);
     const clipped = chunkBox(chunkIndex, this.chunks, this.shape);
@@ -203,7 +192,7 @@ export class ZarrArray implements ChunkedArray {
         stop: needed.stop.map((s, a) => s - stored.start[a]!),
       };
       const read = this.#raw!.slab(key, this.location, this.chunks, part, (slab) => {
-        if (slab === null) return fillRegion(out, box, needed, 0); // absent: the fill value
+        if (slab === null) return; // absent chunk: fill value (zeros)
         const slabBox = {
           start: slab.box.start.map((s, a) => s + stored.start[a]!),
           stop: slab.box.stop.map((s, a) => s + stored.start[a]!),
@@ -213,7 +202,6 @@ export class ZarrArray implements ChunkedArray {
       if (read) return;
       this.#raw!.with(key, this.location, (values) => {
         if (values) copyRegion(values, stored, out, box, needed);
-        else fillRegion(out, box, needed, 0);
       });
     } catch (cause) {
       throw new OmeZarrError(

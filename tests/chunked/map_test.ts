@@ -1,7 +1,11 @@
 import { assert_, assertEquals } from "./assert.ts";
 import { boxSumRegion } from "./kernels.ts";
 import { randomVolume, testKernel } from "./helpers.ts";
-import { createSharedArray, sharedArrayData } from "../../src/chunked/shared_array.ts";
+import {
+  createSharedArray,
+  openSharedArray,
+  sharedArrayData,
+} from "../../src/chunked/shared_array.ts";
 import { map, mapOverlap, reduce } from "../../src/chunked/ops.ts";
 import { runOp } from "../../src/chunked/scheduler.ts";
 import { runGraph } from "../../src/chunked/graph.ts";
@@ -338,4 +342,22 @@ Deno.test("runOp() refuses pieces for an op with partials or a wrong piece shape
   const badShape = await runOp({ ...copy, params: { radius: 0 }, pieces: [2, 0] }, options)
     .catch((e) => e);
   assert_(badShape instanceof TypeError && /are not 3 positive integers/.test(badShape.message));
+});
+
+Deno.test("a shared array refuses a region read outside its shape, naming the array", async () => {
+  const location = createSharedArray("bounds", {
+    shape: [4, 5, 6],
+    chunks: [2, 5, 6],
+    dtype: "uint16",
+  });
+  (sharedArrayData(location) as Uint16Array).fill(3);
+  const array = openSharedArray(location);
+  assertEquals([...await array.readRegion({ start: [3, 4, 5], stop: [4, 5, 6] })], [3]);
+  for (
+    const box of [{ start: [0, 0, 0], stop: [5, 1, 1] }, { start: [-1, 0, 0], stop: [1, 1, 1] }]
+  ) {
+    let message = "";
+    await array.readRegion(box).catch((error: Error) => (message = error.message));
+    assert_(/shared array "bounds": outside shape \[4,5,6\]/.test(message), message);
+  }
 });
