@@ -10,7 +10,9 @@
  * 66 Mvox/s, one on CPU 0 at 83), and then two workers cannot reach twice the best single one;
  * the figure "2 workers vs the 2 fastest CPUs pinned, summed" is the pool's efficiency against
  * that bound (a 1.7× speed-up on two equal CPUs is 0.85 of it). Each speed-up is also given per
- * round (one run of every configuration) as a median with its range. Then the peak RSS of a DoG
+ * round (one run of every configuration) as a median with its range, and from the fastest run of
+ * each pool (interference here only adds time, and hits a 2-worker run on both CPUs). Then the
+ * peak RSS of a DoG
  * job over generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add
  * `--big` for 1 GiB), which must stay flat. Run:
  * `deno run -A bench/chunked_bench.ts [--big] [--filters-only] [--chunks=z,y,x]`.
@@ -247,6 +249,19 @@ async function storageFigures(
       baseline: "slowest round",
       baselineValue: rounds[0]!,
       ratio: median(rounds),
+    });
+    // The fastest of the timed runs of each pool. This shared VM's interference only ever adds
+    // time, and a 2-worker run is exposed to it on both CPUs, a 1-worker run on one: the medians
+    // carry that bias, the best runs much less (what the code does when the host lets it).
+    const best = seconds.map((runs) => voxels / 1e6 / Math.min(...runs));
+    figures.push({
+      name:
+        `${filter} in ${chunkLabel} chunks, ${storage}, 2 workers vs 1, fastest of ${repeats} runs each`,
+      value: best[best.length - 1]!,
+      unit: "Mvox/s",
+      baseline: "1 worker, fastest run",
+      baselineValue: best[0]!,
+      ratio: best[best.length - 1]! / best[0]!,
     });
     if (pinnedCpus.length < 2) continue;
     const pinned = pinnedCpus.map((cpu, i) => ({ cpu, rate: rates[i + 1]! }));
