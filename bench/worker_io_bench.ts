@@ -3,7 +3,9 @@
  * 1 MiB files written to a temporary name and renamed (a chunk write), and read whole, from
  * Web Workers with Deno's asynchronous calls and with blocking ones, by 1 worker and by 2 at
  * once, in alternating rounds (default 5, `--rounds=N`); figures are medians of microseconds per
- * file. The files go to a temporary folder (`--dir=PATH` for another file system). Run:
+ * file. Writes replace existing files, as a rerun's chunk writes do; blocking writes are also
+ * timed with the old file removed before the rename, as `FileStore` writes chunks (on ext4 a
+ * rename over an existing file starts writing the new data to the disk at once). The files go to a temporary folder (`--dir=PATH` for another file system). Run:
  * `deno task bench worker_io [--rounds=N] [--dir=PATH]`.
  * @module
  */
@@ -39,7 +41,11 @@ try {
     const times = new Map<string, number[]>();
     const add = (key: string, value: number) => times.set(key, [...(times.get(key) ?? []), value]);
     for (let round = 0; round <= rounds; round++) {
-      for (const mode of ["async", "blocking"] as const) {
+      for (
+        const mode of op === "write"
+          ? ["async", "blocking", "drop"] as const
+          : ["async", "blocking"] as const
+      ) {
         const job = (i: number): WorkerIoJob => ({ op, mode, files, dir: join(root, `${i}`) });
         const one = await send(workers[0]!, job(0));
         const two = await Promise.all(workers.map((worker, i) => send(worker, job(i))));
@@ -59,6 +65,18 @@ try {
         baseline: "asynchronous calls",
         baselineValue: async,
         ratio: async / blocking,
+      });
+      if (op !== "write") continue;
+      const dropped = median(times.get(`drop ${count}`)!);
+      figures.push({
+        name: `${what} that replaces a file, ${count} worker${
+          count > 1 ? "s at once" : ""
+        }, blocking calls, old file removed first`,
+        value: dropped,
+        unit: "µs",
+        baseline: "renamed over the old file",
+        baselineValue: blocking,
+        ratio: blocking / dropped,
       });
     }
   }

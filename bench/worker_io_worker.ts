@@ -1,13 +1,16 @@
 /**
  * The worker of `bench/worker_io_bench.ts`: writes (and renames) or reads 1 MiB files in its own
  * folder, with Deno's asynchronous or blocking calls, and replies with microseconds per file.
+ * Writes cycle over 16 names, so that all but the first 16 replace an existing file.
  * @module
  */
+import { existsSync, unlinkSync } from "node:fs";
 
 /** What the bench sends. */
 export interface WorkerIoJob {
   op: "write" | "read";
-  mode: "async" | "blocking";
+  /** `drop`: blocking calls, and an existing file is removed before the rename (a chunk write). */
+  mode: "async" | "blocking" | "drop";
   files: number;
   dir: string;
 }
@@ -28,6 +31,7 @@ async function run({ op, mode, files, dir }: WorkerIoJob): Promise<number> {
         await Deno.rename(temp, target);
       } else {
         Deno.writeFileSync(temp, data);
+        if (mode === "drop" && existsSync(target)) unlinkSync(target);
         Deno.renameSync(temp, target);
       }
     } else if (mode === "async") {

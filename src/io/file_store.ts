@@ -1,8 +1,10 @@
 /**
  * A store on the local file system. Writes are atomic: bytes go to a unique
- * temporary name in the same folder, then are renamed over the target.
+ * temporary name in the same folder, then are renamed over the target (chunk writes: renamed
+ * after the old file is removed, see {@link SetOptions.dropOld}).
  * @module
  */
+import { existsSync, unlinkSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import type { RangeQuery, Store } from "./store.ts";
@@ -32,6 +34,31 @@ const writeFile = blocking
 const rename = blocking
   ? (from: string, to: string) => Promise.resolve(Deno.renameSync(from, to))
   : (from: string, to: string) => Deno.rename(from, to);
+
+const dropFile = blocking
+  ? (file: string) => {
+    if (existsSync(file)) unlinkSync(file);
+    return Promise.resolve();
+  }
+  : (file: string) => fs.rm(file, { force: true });
+
+/** Options of {@link FileStore.set}. */
+export interface SetOptions {
+  /**
+   * Remove an existing file at the key before the new one is renamed there, instead of renaming
+   * over it. On ext4 (mounted with its default `auto_da_alloc`) a rename over an existing file
+   * starts writing the new file's data to the disk at once, so that a crash does not leave it
+   * empty; the writer then waits for the disk. By hand on this VM's ext4 (`/tmp`), a 1 MiB
+   * file written and renamed over an existing one took 0.8 ms alone and 0.9-1.2 ms each with two
+   * threads writing, against 0.4 ms and 0.4-0.5 ms when the old file was removed first
+   * (`deno task bench worker_io` measures both). For chunk files: for a moment the key is absent
+   * (it reads as the fill value), which matters to no one, since a chunk is rewritten only by its
+   * own task before its op is journalled complete, and a kill between the two calls leaves a
+   * chunk the journal does not hold, which the rerun writes again. Metadata keep the atomic
+   * replace.
+   */
+  dropOld?: boolean;
+}
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Deno.errors.NotFound ||
@@ -96,7 +123,13 @@ export class FileStore implements Store {
     }
   }
 
-  async set(key: `/${string}`, value: Uint8Array): Promise<void> {
+  /**
+   * Write a key atomically: a temporary file in the same folder, renamed to the key.
+   * @param key the key
+   * @param value its bytes
+   * @param options `dropOld` for chunk files
+   */
+  async set(key: `/${string}`, value: Uint8Array, options: SetOptions = {}): Promise<void> {
     const target = this.pathOf(key);
     const dir = path.dirname(target);
     if (!this.#madeFolders.has(dir)) {
@@ -112,6 +145,7 @@ export class FileStore implements Store {
         await Deno.mkdir(dir, { recursive: true }); // the folder was removed since it was made
         await writeFile(temp, value);
       }
+      if (options.dropOld) await dropFile(target);
       await rename(temp, target);
     } catch (error) {
       await Deno.remove(temp).catch(() => {});

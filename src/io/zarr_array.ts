@@ -245,7 +245,12 @@ export class ZarrArray implements ChunkedArray {
     }
     const bytes = await encodeChunk(layout, full);
     try {
-      await this.#store.set(joinKey(this.#prefix, chunkKey(layout, chunkIndex)), bytes);
+      const key = joinKey(this.#prefix, chunkKey(layout, chunkIndex));
+      // A chunk file's old version is removed before the new one is renamed in: cheaper on
+      // ext4 than a rename over it (see FileStore's `dropOld`).
+      await (this.#store instanceof FileStore
+        ? this.#store.set(key, bytes, { dropOld: true })
+        : this.#store.set(key, bytes));
     } catch (cause) {
       throw new OmeZarrError(
         "write-failed",

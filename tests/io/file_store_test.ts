@@ -1,5 +1,5 @@
 import { assertEquals } from "../chunked/assert.ts";
-import { FileStore } from "../../src/io/file_store.ts";
+import { exerciseStore } from "./file_store_exercise.ts";
 
 /** Every file under `dir`, relative, sorted. */
 async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
@@ -13,7 +13,7 @@ async function filesUnder(dir: string, prefix = ""): Promise<string[]> {
 }
 
 for (const where of ["the main thread", "a worker"]) {
-  Deno.test(`FileStore in ${where}: atomic writes, reads, a missing key, a write over a folder fails and leaves no temporary file`, async () => {
+  Deno.test(`FileStore in ${where}: atomic writes (also removing the old file first), reads, a missing key, a write over a folder fails and leaves no temporary file`, async () => {
     const dir = await Deno.makeTempDir({ prefix: "clemreg-store-" });
     try {
       let result: Record<string, unknown>;
@@ -31,33 +31,17 @@ for (const where of ["the main thread", "a worker"]) {
           worker.terminate();
         }
       } else {
-        const store = new FileStore(dir);
-        await store.set("/a/0.0", new Uint8Array([1, 2, 3]));
-        await store.set("/a/0.0", new Uint8Array([4, 5]));
-        await store.set("/b/c/1", new Uint8Array(1 << 20).fill(9));
-        const a = await store.get("/a/0.0"), b = await store.get("/b/c/1");
-        let error = "";
-        try {
-          await store.set("/b", new Uint8Array([1]));
-        } catch (e) {
-          error = (e as Error).name || "Error";
-        }
-        result = {
-          a: a && [...a],
-          bLength: b?.length,
-          bSum: b?.reduce((s, v) => s + v, 0),
-          missing: (await store.get("/nothing/here")) === undefined,
-          error,
-        };
+        result = await exerciseStore(dir);
       }
       assertEquals(result, {
         a: [4, 5],
         bLength: 1 << 20,
         bSum: 9 * (1 << 20),
+        d: [8, 9],
         missing: true,
         error: "IsADirectory",
       });
-      assertEquals(await filesUnder(dir), ["a/0.0", "b/c/1"]);
+      assertEquals(await filesUnder(dir), ["a/0.0", "b/c/1", "d/0"]);
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
