@@ -35,9 +35,14 @@ const rename = blocking
   ? (from: string, to: string) => Promise.resolve(Deno.renameSync(from, to))
   : (from: string, to: string) => Deno.rename(from, to);
 
+/** Remove a file if it exists (another writer of the same chunk may remove it first). */
 const dropFile = blocking
   ? (file: string) => {
-    if (existsSync(file)) unlinkSync(file);
+    try {
+      if (existsSync(file)) unlinkSync(file); // no error to build in the usual case: no file
+    } catch (error) {
+      if (!isNotFound(error)) return Promise.reject(error);
+    }
     return Promise.resolve();
   }
   : (file: string) => fs.rm(file, { force: true });
