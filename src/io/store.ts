@@ -11,6 +11,16 @@ import { type S3Options, S3Store } from "./s3_store.ts";
 /** A byte range: `offset`+`length`, or the last `suffixLength` bytes. */
 export type RangeQuery = { offset: number; length: number } | { suffixLength: number };
 
+/** Options of {@link Store.set}. */
+export interface SetOptions {
+  /**
+   * For chunk files: the store may remove the old value before the new one takes its place,
+   * where that is cheaper than replacing it in one step (a local file store on ext4, see
+   * `file_store.ts`). Metadata are written without it.
+   */
+  dropOld?: boolean;
+}
+
 /**
  * A key-value store of bytes, keyed by absolute paths such as `/0/zarr.json`.
  * Plain objects satisfy it; zarrita reads through it directly.
@@ -24,8 +34,11 @@ export interface Store {
     range: RangeQuery,
     options?: { signal?: AbortSignal },
   ): Promise<Uint8Array | undefined>;
-  /** Write `value` at `key` atomically: a reader sees the old bytes or the new, never a part. */
-  set?(key: `/${string}`, value: Uint8Array): Promise<void>;
+  /**
+   * Write `value` at `key` atomically: a reader sees the old bytes or the new, never a part
+   * (with `dropOld`, possibly none for a moment).
+   */
+  set?(key: `/${string}`, value: Uint8Array, options?: SetOptions): Promise<void>;
   /** Remove `key` (absent keys are fine). */
   delete?(key: `/${string}`): Promise<void>;
   /** Whether the store can be written. */

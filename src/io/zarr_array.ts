@@ -246,11 +246,7 @@ export class ZarrArray implements ChunkedArray {
     const bytes = await encodeChunk(layout, full);
     try {
       const key = joinKey(this.#prefix, chunkKey(layout, chunkIndex));
-      // A chunk file's old version is removed before the new one is renamed in: cheaper on
-      // ext4 than a rename over it (see FileStore's `dropOld`).
-      await (this.#store instanceof FileStore
-        ? this.#store.set(key, bytes, { dropOld: true })
-        : this.#store.set(key, bytes));
+      await this.#store.set(key, bytes, { dropOld: true }); // see SetOptions.dropOld
     } catch (cause) {
       throw new OmeZarrError(
         "write-failed",
