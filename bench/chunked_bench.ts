@@ -20,6 +20,7 @@
  */
 import { join } from "node:path";
 import { pinPoolWorker } from "./pin_thread.ts";
+import { balance, type CpuProbe, createCpuProbe } from "./cpu_probe.ts";
 import { median, writeResults } from "./report.ts";
 import type { Figure } from "./report.ts";
 import type { ArrayLocation, KernelContext, KernelResult } from "../src/chunked/types.ts";
@@ -78,8 +79,16 @@ const pinnedCpus = Deno.build.os === "linux" && navigator.hardwareConcurrency <=
   ? Array.from({ length: navigator.hardwareConcurrency }, (_, cpu) => cpu)
   : [];
 const chunkLabel = chunks.every((n) => n === chunks[0]) ? `${chunks[0]}³` : chunks.join("×");
-/** Timed runs per filter and pool size; the figures are their medians. */
-const repeats = 7;
+/** Timed runs per filter and pool size (`--rounds=N`, default 7); the figures are their medians. */
+const repeats = Number(Deno.args.find((a) => a.startsWith("--rounds="))?.slice(9) ?? 7);
+if (!Number.isInteger(repeats) || repeats < 1) {
+  console.error(`--rounds: expected a positive integer, got ${repeats}`);
+  Deno.exit(2);
+}
+/** A round ran on balanced CPUs when both its probes found the slower CPU this close to the faster. */
+const balancedAt = 0.9;
+/** Milliseconds of each CPU probe. */
+const probeMs = 150;
 
 function scipyMvoxPerSecond(): { gaussian: number; dog: number } | undefined {
   const script = `
@@ -133,7 +142,8 @@ async function filterFigures(): Promise<Figure[]> {
   const wholeMvox = voxels / 1e6 / ((performance.now() - started) / 1000);
   const scipy = scipyMvoxPerSecond();
   if (!scipy) console.error("scipy baseline skipped: /usr/bin/python3 with scipy not found");
-  const figures = await storageFigures("shared memory", { input, output }, scipy, wholeMvox);
+  const probe = pinnedCpus.length >= 2 ? await createCpuProbe(pinnedCpus) : undefined;
+  const figures = await storageFigures("shared memory", { input, output }, scipy, wholeMvox, probe);
   const dir = await Deno.makeTempDir({ prefix: "clemreg-chunked-" });
   try {
     const spec = { ...volumeSpec(shape), codec: "raw" as const };
@@ -152,8 +162,9 @@ async function filterFigures(): Promise<Figure[]> {
       }),
       { quiet: true, journalDir: false, workers: 2 },
     );
-    figures.push(...await storageFigures("raw OME-Zarr on disk", onDisk, scipy, wholeMvox));
+    figures.push(...await storageFigures("raw OME-Zarr on disk", onDisk, scipy, wholeMvox, probe));
   } finally {
+    probe?.close();
     await Deno.remove(dir, { recursive: true });
   }
   figures.push({
@@ -173,6 +184,7 @@ async function storageFigures(
   io: { input: ArrayLocation; output: ArrayLocation },
   scipy: { gaussian: number; dog: number } | undefined,
   wholeMvox: number,
+  probe: CpuProbe | undefined,
 ): Promise<Figure[]> {
   const { input, output } = io;
   const figures: Figure[] = [];
@@ -188,32 +200,40 @@ async function storageFigures(
     // spell of this shared machine hits all alike, and the median counts. Besides the 1- and
     // 2-worker pools, one 1-worker pool per CPU has its worker pinned there: what each CPU does
     // alone bounds what two workers can do together, when the CPUs differ in speed.
+    // The 1- and 2-worker runs come last in each round, one after the other, between the
+    // round's two CPU probes.
     const configs: { workers: number; cpu?: number }[] = [
-      { workers: 1 },
       ...pinnedCpus.map((cpu) => ({ workers: 1, cpu })),
+      { workers: 1 },
       { workers: 2 },
     ];
+    const oneAt = configs.length - 2, twoAt = configs.length - 1;
     const pools = configs.map(({ workers }) => createWorkerPool({ size: workers }));
     for (const [i, { cpu }] of configs.entries()) {
       if (cpu !== undefined) await pinPoolWorker(pools[i]!, cpu);
     }
     const op = filterOp(filter, { input, output }, params);
     const seconds: number[][] = configs.map(() => []);
+    /** Per round, the lower CPU balance of its two probes. */
+    const balances: number[] = [];
     for (const pool of pools) {
       for (let warm = 0; warm < 3; warm++) {
         await runOp(op, { executor: pool, quiet: true, journalDir: false });
       }
     }
     for (let repeat = 0; repeat < repeats; repeat++) {
+      let before = 1;
       for (const [i, pool] of pools.entries()) {
+        if (probe && i === oneAt) before = balance(await probe.measure(probeMs));
         const started = performance.now();
         await runOp(op, { executor: pool, quiet: true, journalDir: false });
         seconds[i]!.push((performance.now() - started) / 1000);
       }
+      if (probe) balances.push(Math.min(before, balance(await probe.measure(probeMs))));
     }
     for (const pool of pools) await pool.close();
     const rates = seconds.map((runs) => voxels / 1e6 / median(runs));
-    const one = rates[0]!, two = rates[rates.length - 1]!;
+    const one = rates[oneAt]!, two = rates[twoAt]!;
     const base = scipy?.[filter];
     for (const [workers, rate] of [[1, one], [2, two]] as const) {
       figures.push({
@@ -238,8 +258,8 @@ async function storageFigures(
     // The same speed-up per round (each round runs every configuration once, so its 1- and
     // 2-worker runs lie seconds apart): a slow spell shows as one outlying round, not as a shift
     // of one median.
-    const rounds = seconds[0]!.map((alone, r) => alone / seconds[seconds.length - 1]![r]!);
-    rounds.sort((a, b) => a - b);
+    const perRound = seconds[oneAt]!.map((alone, r) => alone / seconds[twoAt]![r]!);
+    const rounds = [...perRound].sort((a, b) => a - b);
     figures.push({
       name: `${filter} in ${chunkLabel} chunks, ${storage}, 2 workers vs 1 per round: median (${
         rounds[0]!.toFixed(2)
@@ -257,14 +277,19 @@ async function storageFigures(
     figures.push({
       name:
         `${filter} in ${chunkLabel} chunks, ${storage}, 2 workers vs 1, fastest of ${repeats} runs each`,
-      value: best[best.length - 1]!,
+      value: best[twoAt]!,
       unit: "Mvox/s",
       baseline: "1 worker, fastest run",
-      baselineValue: best[0]!,
-      ratio: best[best.length - 1]! / best[0]!,
+      baselineValue: best[oneAt]!,
+      ratio: best[twoAt]! / best[oneAt]!,
     });
+    if (probe) {
+      figures.push(
+        ...balanceFigures(`${filter} in ${chunkLabel} chunks, ${storage}`, perRound, balances),
+      );
+    }
     if (pinnedCpus.length < 2) continue;
-    const pinned = pinnedCpus.map((cpu, i) => ({ cpu, rate: rates[i + 1]! }));
+    const pinned = pinnedCpus.map((cpu, i) => ({ cpu, rate: rates[i]! }));
     for (const { cpu, rate } of pinned) {
       figures.push({
         name: `${filter} in ${chunkLabel} chunks, ${storage}, 1 worker pinned to CPU ${cpu}`,
@@ -288,6 +313,42 @@ async function storageFigures(
       ratio: two / (first! + second!),
     });
   }
+  return figures;
+}
+
+/**
+ * The CPU probes' figures for one filter and storage: the CPU balance per round, and the
+ * 2-worker speed-up over the rounds whose two probes both found balanced CPUs (none: no figure,
+ * a line on stderr).
+ */
+function balanceFigures(label: string, perRound: number[], balances: number[]): Figure[] {
+  const sorted = [...balances].sort((a, b) => a - b);
+  const figures: Figure[] = [{
+    name: `${label}, CPU balance per round (slower CPU ÷ faster, lower of 2 probes): median (${
+      sorted[0]!.toFixed(2)
+    }-${sorted.at(-1)!.toFixed(2)})`,
+    value: median(balances),
+    unit: "×",
+    baseline: "equal CPUs",
+    baselineValue: 1,
+    ratio: median(balances),
+  }];
+  const balanced = perRound.filter((_, r) => balances[r]! >= balancedAt).sort((a, b) => a - b);
+  if (balanced.length === 0) {
+    console.error(`${label}: no round ran on balanced CPUs (both probes ≥ ${balancedAt})`);
+    return figures;
+  }
+  figures.push({
+    name: `${label}, 2 workers vs 1 in the ${balanced.length} of ${perRound.length} rounds on ` +
+      `balanced CPUs (both probes ≥ ${balancedAt}): median (${balanced[0]!.toFixed(2)}-${
+        balanced.at(-1)!.toFixed(2)
+      })`,
+    value: median(balanced),
+    unit: "×",
+    baseline: "all rounds, median",
+    baselineValue: median(perRound),
+    ratio: median(balanced) / median(perRound),
+  });
   return figures;
 }
 
