@@ -11,11 +11,16 @@
  * the figure "2 workers vs the 2 fastest CPUs pinned, summed" is the pool's efficiency against
  * that bound (a 1.7× speed-up on two equal CPUs is 0.85 of it). Each speed-up is also given per
  * round (one run of every configuration) as a median with its range, and from the fastest run of
- * each pool (interference here only adds time, and hits a 2-worker run on both CPUs). Then the
- * peak RSS of a DoG
- * job over generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by default, add
- * `--big` for 1 GiB), which must stay flat. Run:
- * `deno run -A bench/chunked_bench.ts [--big] [--filters-only] [--chunks=z,y,x]`.
+ * each pool (interference here only adds time, and hits a 2-worker run on both CPUs). On Linux a
+ * CPU probe (`cpu_probe.ts`: one worker pinned to each CPU, all running the Gaussian kernel on
+ * worker-local data at once for 150 ms) runs just before each round's 1-worker run and just after
+ * its 2-worker run (the two run back to back): the round's CPU balance is the lower of the two
+ * probes' slower-CPU ÷ faster-CPU rates, and the speed-up is also given over the rounds with a
+ * balance of at least 0.9 (on this VM the balance changes from second to second, 0.48-1.0). Then
+ * the peak RSS of a DoG job over generated OME-Zarr volumes of growing size (64 MiB and 256 MiB by
+ * default, add `--big` for 1 GiB), which must stay flat. Run:
+ * `deno run -A bench/chunked_bench.ts [--big] [--filters-only] [--chunks=z,y,x] [--rounds=N]`
+ * (`--rounds`: timed runs per configuration, default 7).
  * @module
  */
 import { join } from "node:path";

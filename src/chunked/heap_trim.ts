@@ -4,21 +4,33 @@
  * middle of an arena (decoded chunks, halo regions, codec buffers of every size) stays in the
  * process. Over a long job that slack grew with the number of chunks: the FM segmentation job's
  * peak RSS rose from 471 MiB at 0.25 GiB to 629 MiB at 4 GiB, though no task holds more at
- * 4 GiB. `malloc_trim(0)` releases the free pages of every arena; called once a second from the
- * main thread it keeps the peak flat (see the README's memory figures).
+ * 4 GiB. `malloc_trim(0)` releases the free pages of every arena; checked once a second from the
+ * main thread (and when the last op ends), it keeps the peak flat (see the README's memory
+ * figures).
+ *
+ * A trim is not free: the pages it hands back must be faulted in and zeroed again by the next
+ * allocations, and it takes each arena's lock while the workers allocate. Trimming at the end of
+ * every op made back-to-back 256³ Gaussians with 2 workers 10-12 % slower (see the README). So a
+ * check trims only when the resident set has grown by {@link TRIM_GROWTH_BYTES} over its lowest
+ * since the last trim: slack that builds up goes back, a steady heap is left alone.
  *
  * It needs `--allow-ffi` and glibc; without either it does nothing.
  * @module
  */
 
-/** How often the heap is trimmed while ops run. */
+/** How often the heap is checked while ops run. */
 const INTERVAL_MS = 1000;
+/** Growth of the resident set over its lowest since the last trim that makes a check trim. */
+export const TRIM_GROWTH_BYTES = 16 * 2 ** 20;
 
 type Trim = () => void;
 
 let trim: Trim | null | undefined;
 let users = 0;
 let timer: ReturnType<typeof setInterval> | undefined;
+/** The lowest resident set size seen since the last trim (before the first one: infinite). */
+let lowest = Infinity;
+let trims = 0;
 
 /** `malloc_trim(0)` through FFI, or `null` where it is not available. */
 function loadTrim(): Trim | null {
@@ -34,9 +46,30 @@ function loadTrim(): Trim | null {
   }
 }
 
+/** Trim if the resident set has grown by {@link TRIM_GROWTH_BYTES} over its low point. */
+function check(run: Trim): void {
+  const rss = Deno.memoryUsage().rss;
+  if (rss < lowest + TRIM_GROWTH_BYTES) {
+    lowest = Math.min(lowest, rss);
+    return;
+  }
+  run();
+  trims++;
+  lowest = Deno.memoryUsage().rss;
+}
+
 /**
- * Trim the heap once a second until the returned function is called. Calls nest: the timer runs
- * while at least one caller holds it. It never keeps the process alive.
+ * How many times this thread has trimmed the heap.
+ * @returns the count (0 where trimming is unavailable)
+ */
+export function heapTrimCount(): number {
+  return trims;
+}
+
+/**
+ * Check the heap once a second until the returned function is called, and once more then;
+ * a check trims when the resident set has grown (see the module doc). Calls nest: the timer
+ * runs while at least one caller holds it. It never keeps the process alive.
  * @returns stop (idempotent)
  */
 export function holdHeapTrim(): () => void {
@@ -44,7 +77,7 @@ export function holdHeapTrim(): () => void {
   if (trim === null) return () => {};
   const run = trim;
   if (users++ === 0) {
-    const started = setInterval(run, INTERVAL_MS);
+    const started = setInterval(() => check(run), INTERVAL_MS);
     Deno.unrefTimer(started as unknown as number);
     timer = started;
   }
@@ -55,7 +88,7 @@ export function holdHeapTrim(): () => void {
     if (--users === 0) {
       clearInterval(timer);
       timer = undefined;
-      run();
+      check(run);
     }
   };
 }

@@ -4,7 +4,7 @@
  * the arena, so free() alone returns nothing), and releasing the hold trims them away.
  */
 import assert from "node:assert/strict";
-import { holdHeapTrim } from "../../src/chunked/heap_trim.ts";
+import { heapTrimCount, holdHeapTrim } from "../../src/chunked/heap_trim.ts";
 
 function residentBytes(): number {
   return Deno.memoryUsage().rss;
@@ -20,7 +20,7 @@ const glibc = Deno.build.os === "linux" && (() => {
 })();
 
 Deno.test({
-  name: "holdHeapTrim() returns freed arena memory to the system when released",
+  name: "holdHeapTrim() returns freed arena memory to the system when released, once it has grown",
   ignore: !glibc,
   fn() {
     const libc = Deno.dlopen("libc.so.6", {
@@ -29,6 +29,8 @@ Deno.test({
       memset: { parameters: ["pointer", "i32", "usize"], result: "pointer" },
     });
     try {
+      // A first check: the low point is now at most the current resident set.
+      holdHeapTrim()();
       const blockBytes = 64 * 1024, count = 512; // 32 MiB, below the mmap threshold
       const blocks: Deno.PointerValue[] = [];
       for (let i = 0; i < count; i++) {
@@ -38,14 +40,18 @@ Deno.test({
       }
       for (const block of blocks.slice(0, -1)) libc.symbols.free(block);
       const before = residentBytes();
+      const trims = heapTrimCount();
       const release = holdHeapTrim();
       release();
       const released = before - residentBytes();
+      assert.equal(heapTrimCount(), trims + 1, "32 MiB of growth trims the heap");
       assert.ok(
         released >= 24 * 2 ** 20,
         `released ${(released / 2 ** 20).toFixed(1)} MiB of the ~32 MiB freed`,
       );
       libc.symbols.free(blocks.at(-1)!);
+      holdHeapTrim()();
+      assert.equal(heapTrimCount(), trims + 1, "a heap that has not grown is not trimmed again");
     } finally {
       libc.close();
     }
