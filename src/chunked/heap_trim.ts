@@ -10,9 +10,9 @@
  *
  * A trim is not free: the pages it hands back must be faulted in and zeroed again by the next
  * allocations, and it takes each arena's lock while the workers allocate. Trimming at the end of
- * every op made back-to-back 256³ Gaussians with 2 workers 10-12 % slower (see the README). So a
- * check trims only when the resident set has grown by {@link TRIM_GROWTH_BYTES} over its lowest
- * since the last trim: slack that builds up goes back, a steady heap is left alone.
+ * every op made back-to-back 256³ Gaussians with 2 workers 9-15 % slower (by hand; see the
+ * README). So a check trims only when the resident set has grown by {@link TRIM_GROWTH_BYTES} over
+ * its lowest since the last trim: slack that builds up goes back, a steady heap is left alone.
  *
  * It needs `--allow-ffi` and glibc; without either it does nothing.
  * @module
